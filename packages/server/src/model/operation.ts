@@ -1,0 +1,55 @@
+/**
+ * The contract between the protocol layer and the services: a service is a spec (generated from the
+ * AWS model) plus a table from operation name to handler, built by the composition root. Protocol code
+ * never imports a service; services never import protocol code.
+ */
+import type { RequestContext } from './context.js';
+
+export interface OperationSpec {
+  /** e.g. "PutRecords" */
+  readonly name: string;
+  /** Shape name of the input structure, e.g. "PutRecordsInput" (a key of ServiceSpec.shapes). */
+  readonly input: string;
+  /** Shape name of the output structure, or undefined for operations with no output (Unit). */
+  readonly output?: string | undefined;
+  /** Names of the modeled errors. */
+  readonly errors: readonly string[];
+  /**
+   * When the output has an event-stream member (SubscribeToShard): its member name. The handler's
+   * output then carries an AsyncIterable<EventStreamEvent> in that member.
+   */
+  readonly eventStreamMember?: string | undefined;
+}
+
+export interface ServiceSpec {
+  /** X-Amz-Target prefix, e.g. "Kinesis_20131202". */
+  readonly targetPrefix: string;
+  /** SigV4 signing name, e.g. "kinesis". */
+  readonly signingName: string;
+  readonly operations: Readonly<Record<string, OperationSpec>>;
+}
+
+/**
+ * One event of an event stream, as a handler yields it: exactly one key, the union member name
+ * (e.g. `{ SubscribeToShardEvent: {...} }`). A ServiceError thrown by the iterator becomes a modeled
+ * exception event; anything else an InternalFailureException event.
+ */
+export type EventStreamEvent = Readonly<Record<string, unknown>>;
+
+/**
+ * A handler takes the validated, decoded input (blobs as Uint8Array, timestamps as Date) and returns
+ * the output with Buffer/Uint8Array for blobs and Date for timestamps; the codec renders them per
+ * protocol. It throws ServiceError for client-visible failures.
+ */
+export type OperationHandler = (input: unknown, context: RequestContext) => Promise<unknown>;
+
+/** What the router is given for one service. Operations without a handler answer a clear error. */
+export interface ServiceBinding {
+  readonly spec: ServiceSpec;
+  /**
+   * Decode + validate a raw decoded body (JSON or CBOR value) into the typed input of `operation`.
+   * Throws ServiceError (SerializationException / ValidationException).
+   */
+  readonly parseInput: (operation: string, raw: unknown, protocol: RequestContext['protocol']) => unknown;
+  readonly handlers: Readonly<Partial<Record<string, OperationHandler>>>;
+}
