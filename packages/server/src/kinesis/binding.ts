@@ -1,0 +1,39 @@
+/**
+ * Builds the Kinesis service for the composition root: the environment shared by all operations, the
+ * handler table (control plane + data plane), and the background duties (state transitions,
+ * retention, on-demand scaling), with one close() for shutdown.
+ */
+import { kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
+import type { OperationHandler, ServiceBinding } from '../model/operation.js';
+import { controlPlane } from './control-plane.js';
+import { dataPlane } from './data-plane.js';
+import type { KinesisDeps, KinesisEnv } from './env.js';
+import { StreamStore } from './stream-store.js';
+import { ShardUsageMeter } from './usage.js';
+
+export interface KinesisService {
+  readonly binding: ServiceBinding;
+  readonly env: KinesisEnv;
+  close(): Promise<void>;
+}
+
+/** A part of the service: its handlers and an optional close for its background work. */
+export interface KinesisPart {
+  readonly handlers: Readonly<Record<string, OperationHandler>>;
+  close?(): Promise<void>;
+}
+
+export async function createKinesisBinding(deps: KinesisDeps): Promise<KinesisService> {
+  const streams = new StreamStore(deps.storage.metadata, deps.storage.logs, deps.clock, deps.logger.child({ service: 'kinesis' }));
+  const env: KinesisEnv = { ...deps, streams, usage: new ShardUsageMeter() };
+  const parts: KinesisPart[] = [await controlPlane(env), await dataPlane(env)];
+  const handlers: Record<string, OperationHandler> = {};
+  for (const part of parts) Object.assign(handlers, part.handlers);
+  return {
+    env,
+    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers },
+    async close() {
+      for (const part of parts.reverse()) await part.close?.();
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * Streams as the services see them: lookup by name or ARN (with AWS's errors), lazily completed
+ * state transitions (CREATING → ACTIVE, UPDATING → ACTIVE, DELETING → gone, each once its delay has
+ * passed on the injected clock), and compare-and-set updates. All writes of stream records go through
+ * here so the cache stays coherent within this process.
+ */
+import type { Clock, RequestContext } from '../model/context.js';
+import { ServiceError } from '../model/service-error.js';
+import type { MetadataStore, ShardLog, ShardLogStore, Versioned } from '../storage/contract.js';
+import { StorageError, StorageErrorCode } from '../storage/contract.js';
+import type { Logger } from '../logger.js';
+import { parseStreamArn } from './arn.js';
+import type { ShardRecord, StreamRecord } from './records.js';
+import { StreamStatus, shardLogName, streamKey, streamPrefix } from './records.js';
+
+/** How a request names a stream: by name, by ARN, or both (which must agree). */
+export interface StreamReference {
+  readonly StreamName?: string | undefined;
+  readonly StreamARN?: string | undefined;
+}
+
+export interface StreamScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Called when a stream's pending transition completes (e.g. to destroy logs of a deleted stream). */
+export type TransitionHook = (before: StreamRecord, after: StreamRecord | undefined) => Promise<void>;
+
+export class StreamStore {
+  private readonly cache = new Map<string, Versioned<StreamRecord>>();
+  private readonly logs = new Map<string, Promise<ShardLog>>();
+  private readonly hooks: TransitionHook[] = [];
+
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly logStore: ShardLogStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  onTransition(hook: TransitionHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Account and region a request acts in (from its credential scope). */
+  scopeOf(context: RequestContext): StreamScope {
+    return { accountId: context.caller.accountId, region: context.region };
+  }
+
+  /**
+   * Resolve a stream named by StreamName and/or StreamARN, applying any due transition.
+   * Throws InvalidArgumentException when neither is given or they disagree, ResourceNotFoundException
+   * when the stream does not exist (or has finished deleting).
+   */
+  async resolve(context: RequestContext, ref: StreamReference): Promise<Versioned<StreamRecord>> {
+    const { key, name, accountId } = this.keyFor(context, ref);
+    const found = await this.get(key);
+    if (!found) throw notFound(name, accountId);
+    return found;
+  }
+
+  /** The stream key a reference points at (validating name/ARN agreement), without loading it. */
+  keyFor(context: RequestContext, ref: StreamReference): { key: string; name: string; accountId: string; region: string } {
+    const scope = this.scopeOf(context);
+    if (ref.StreamARN !== undefined) {
+      const parts = parseStreamArn(ref.StreamARN);
+      if (!parts) {
+        throw new ServiceError('InvalidArgumentException', `StreamARN ${ref.StreamARN} is not a valid Kinesis stream ARN.`);
+      }
+      if (ref.StreamName !== undefined && ref.StreamName !== parts.streamName) {
+        throw new ServiceError(
+          'InvalidArgumentException',
+          `StreamName ${ref.StreamName} and StreamARN ${ref.StreamARN} refer to different streams.`,
+        );
+      }
+      return { key: streamKey(parts.accountId, parts.region, parts.streamName), name: parts.streamName, accountId: parts.accountId, region: parts.region };
+    }
+    if (ref.StreamName === undefined) {
+      throw new ServiceError('InvalidArgumentException', 'Either StreamName or StreamARN must be provided.');
+    }
+    return { key: streamKey(scope.accountId, scope.region, ref.StreamName), name: ref.StreamName, accountId: scope.accountId, region: scope.region };
+  }
+
+  /** Load by key, completing a due transition; undefined when absent. */
+  async get(key: string): Promise<Versioned<StreamRecord> | undefined> {
+    let current = this.cache.get(key);
+    if (!current) {
+      current = await this.metadata.get<StreamRecord>(key);
+      if (!current) return undefined;
+      this.cache.set(key, current);
+    }
+    return this.settle(current);
+  }
+
+  /** Every stream of an account and region, sorted by name, with due transitions applied. */
+  async list(scope: StreamScope): Promise<Versioned<StreamRecord>[]> {
+    const all = await this.metadata.list<StreamRecord>(streamPrefix(scope.accountId, scope.region));
+    const out: Versioned<StreamRecord>[] = [];
+    for (const v of all) {
+      const cached = this.cache.get(v.key);
+      const latest = cached && cached.version >= v.version ? cached : v;
+      this.cache.set(v.key, latest);
+      const settled = await this.settle(latest);
+      if (settled) out.push(settled);
+    }
+    return out;
+  }
+
+  /** Every stream of every account (for background duties). */
+  async listAll(): Promise<Versioned<StreamRecord>[]> {
+    const all = await this.metadata.list<StreamRecord>('kinesis/stream/');
+    const out: Versioned<StreamRecord>[] = [];
+    for (const v of all) {
+      const settled = await this.settle(v);
+      if (settled) out.push(settled);
+    }
+    return out;
+  }
+
+  /** Create a stream record; ResourceInUseException if the name is taken. */
+  async create(record: StreamRecord): Promise<Versioned<StreamRecord>> {
+    const key = streamKey(record.accountId, record.region, record.name);
+    try {
+      await this.metadata.commit([{ type: 'put', key, value: record, expectVersion: 0 }]);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === StorageErrorCode.CONFLICT) {
+        throw new ServiceError('ResourceInUseException', `Stream ${record.name} under account ${record.accountId} already exists.`);
+      }
+      throw err;
+    }
+    const v: Versioned<StreamRecord> = { key, version: 1, value: record };
+    this.cache.set(key, v);
+    return v;
+  }
+
+  /**
+   * Replace a stream record if it is still at `expected.version`. Returns the new version, or
+   * undefined when someone else changed it first (callers re-resolve and retry or fail).
+   */
+  async replace(expected: Versioned<StreamRecord>, next: StreamRecord): Promise<Versioned<StreamRecord> | undefined> {
+    try {
+      await this.metadata.commit([{ type: 'put', key: expected.key, value: next, expectVersion: expected.version }]);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === StorageErrorCode.CONFLICT) {
+        this.cache.delete(expected.key);
+        return undefined;
+      }
+      throw err;
+    }
+    const v: Versioned<StreamRecord> = { key: expected.key, version: expected.version + 1, value: next };
+    this.cache.set(expected.key, v);
+    return v;
+  }
+
+  /**
+   * Read-modify-write with retries on conflict. `change` gets the settled current record and returns
+   * the next one (or throws a ServiceError). Returns the committed version.
+   */
+  async update(
+    context: RequestContext,
+    ref: StreamReference,
+    change: (current: StreamRecord) => StreamRecord,
+  ): Promise<Versioned<StreamRecord>> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const current = await this.resolve(context, ref);
+      const next = change(current.value);
+      const committed = await this.replace(current, next);
+      if (committed) return committed;
+    }
+    throw new ServiceError('LimitExceededException', 'Too many concurrent updates to the stream; retry the request.');
+  }
+
+  /** Remove the stream record (after DELETING completes). */
+  async remove(expected: Versioned<StreamRecord>): Promise<boolean> {
+    try {
+      await this.metadata.commit([{ type: 'delete', key: expected.key, expectVersion: expected.version }]);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === StorageErrorCode.CONFLICT) {
+        this.cache.delete(expected.key);
+        return false;
+      }
+      throw err;
+    }
+    this.cache.delete(expected.key);
+    return true;
+  }
+
+  /** The shard log of one shard (opened once, then reused). */
+  shardLog(stream: StreamRecord, shardId: string): Promise<ShardLog> {
+    const name = shardLogName(stream.uid, shardId);
+    let log = this.logs.get(name);
+    if (!log) {
+      log = this.logStore.open(name);
+      this.logs.set(name, log);
+      log.catch(() => this.logs.delete(name));
+    }
+    return log;
+  }
+
+  /** Destroy the logs of every shard of a stream. */
+  async destroyLogs(stream: StreamRecord): Promise<void> {
+    for (const shard of stream.shards) {
+      const name = shardLogName(stream.uid, shard.shardId);
+      this.logs.delete(name);
+      await this.logStore.destroy(name);
+    }
+  }
+
+  /** Apply a due status transition, persisting it. */
+  private async settle(current: Versioned<StreamRecord>): Promise<Versioned<StreamRecord> | undefined> {
+    let v: Versioned<StreamRecord> | undefined = current;
+    for (let attempt = 0; v && attempt < 5; attempt++) {
+      const s = v.value;
+      const due = s.statusReadyAtMs !== undefined && this.clock.now() >= s.statusReadyAtMs;
+      if (s.status === StreamStatus.ACTIVE || !due) return v;
+      if (s.status === StreamStatus.DELETING) {
+        if (await this.remove(v)) {
+          this.logger.debug('stream deleted', { stream: s.name, account: s.accountId });
+          await this.runHooks(s, undefined);
+          return undefined;
+        }
+      } else {
+        const next: StreamRecord = { ...s, status: StreamStatus.ACTIVE, statusReadyAtMs: undefined };
+        const committed = await this.replace(v, next);
+        if (committed) {
+          await this.runHooks(s, next);
+          return committed;
+        }
+      }
+      v = await this.metadata.get<StreamRecord>(current.key);
+      if (v) this.cache.set(current.key, v);
+    }
+    return v;
+  }
+
+  private async runHooks(before: StreamRecord, after: StreamRecord | undefined): Promise<void> {
+    for (const hook of this.hooks) {
+      try {
+        await hook(before, after);
+      } catch (err) {
+        // A failing hook must not fail the request that happened to settle the transition.
+        this.logger.error('stream transition hook failed', { stream: before.name, err });
+      }
+    }
+  }
+}
+
+export function notFound(streamName: string, accountId: string): ServiceError {
+  return new ServiceError('ResourceNotFoundException', `Stream ${streamName} under account ${accountId} not found.`);
+}
+
+/** Open shards (not closed by a reshard), ordered by starting hash key. */
+export function openShards(stream: StreamRecord): ShardRecord[] {
+  return stream.shards
+    .filter((s) => s.closedMs === undefined)
+    .sort((a, b) => {
+      const x = BigInt(a.startingHashKey);
+      const y = BigInt(b.startingHashKey);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+}
+
+export function findShard(stream: StreamRecord, shardId: string): ShardRecord | undefined {
+  return stream.shards.find((s) => s.shardId === shardId);
+}
