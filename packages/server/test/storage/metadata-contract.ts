@@ -28,8 +28,8 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
     }
   }
 
-  describe(`MetadataStore contract: ${backend}`, () => {
-    it('get of a missing key is undefined; versions start at 1 and grow by 1', () =>
+  void describe(`MetadataStore contract: ${backend}`, () => {
+    void it('get of a missing key is undefined; versions start at 1 and grow by 1', () =>
       withStore(async (store) => {
         assert.equal(await store.get('nope'), undefined);
         await store.commit([{ type: 'put', key: 'stream/a', value: { n: 1 } }]);
@@ -39,7 +39,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.deepEqual(await store.get('stream/a'), { key: 'stream/a', version: 3, value: { n: 3 } });
       }));
 
-    it('values round-trip (nested objects, arrays, strings, numbers, booleans, null)', () =>
+    void it('values round-trip (nested objects, arrays, strings, numbers, booleans, null)', () =>
       withStore(async (store) => {
         const value = {
           name: 'orders',
@@ -58,7 +58,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.equal((await store.get<string>('str'))?.value, 'plain');
       }));
 
-    it('returned values are copies: mutating them does not change the store', () =>
+    void it('returned values are copies: mutating them does not change the store', () =>
       withStore(async (store) => {
         const v = { list: [1, 2] };
         await store.commit([{ type: 'put', key: 'k', value: v }]);
@@ -69,7 +69,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.deepEqual((await store.get('k'))?.value, { list: [1, 2] });
       }));
 
-    it('list(prefix) returns matching records sorted by key', () =>
+    void it('list(prefix) returns matching records sorted by key', () =>
       withStore(async (store) => {
         await store.commit([
           { type: 'put', key: 'stream/123/b', value: 2 },
@@ -99,7 +99,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.deepEqual(await store.list('zzz'), []);
       }));
 
-    it('expectVersion 0 means must not exist; n means must be at version n', () =>
+    void it('expectVersion 0 means must not exist; n means must be at version n', () =>
       withStore(async (store) => {
         await store.commit([{ type: 'put', key: 'k', value: 'a', expectVersion: 0 }]);
         await assert.rejects(store.commit([{ type: 'put', key: 'k', value: 'b', expectVersion: 0 }]), isStorageError(StorageErrorCode.CONFLICT));
@@ -110,7 +110,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.equal(await store.get('missing'), undefined);
       }));
 
-    it('check and delete are conditional too; delete of a missing key is a no-op', () =>
+    void it('check and delete are conditional too; delete of a missing key is a no-op', () =>
       withStore(async (store) => {
         await store.commit([{ type: 'put', key: 'k', value: 1 }]);
         await store.commit([{ type: 'check', key: 'k', expectVersion: 1 }]);
@@ -128,7 +128,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.deepEqual(await store.get('k'), { key: 'k', version: 1, value: 2 });
       }));
 
-    it('a commit is atomic: one failed condition changes nothing', () =>
+    void it('a commit is atomic: one failed condition changes nothing', () =>
       withStore(async (store) => {
         await store.commit([
           { type: 'put', key: 'parent', value: { status: 'OPEN' } },
@@ -165,7 +165,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         );
       }));
 
-    it('operations in one commit see the earlier ones (put then check, put twice)', () =>
+    void it('operations in one commit see the earlier ones (put then check, put twice)', () =>
       withStore(async (store) => {
         await store.commit([
           { type: 'put', key: 'k', value: 'a', expectVersion: 0 },
@@ -183,7 +183,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.deepEqual(await store.get('k'), { key: 'k', version: 2, value: 'b' });
       }));
 
-    it('concurrent compare-and-set: exactly one writer wins each version', () =>
+    void it('concurrent compare-and-set: exactly one writer wins each version', () =>
       withStore(async (store) => {
         await store.commit([{ type: 'put', key: 'counter', value: 0 }]);
         const attempts = 20;
@@ -212,7 +212,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
         assert.equal((await store.get('counter'))?.version, 12);
       }));
 
-    it('a closed store rejects with CLOSED', async () => {
+    void it('a closed store rejects with CLOSED', async () => {
       const fixture = await factory();
       try {
         const store = await fixture.open();
@@ -224,7 +224,7 @@ export function metadataContract(backend: string, factory: MetadataFixtureFactor
       }
     });
 
-    it('committed records survive close and reopen', async () => {
+    void it('committed records survive close and reopen', async () => {
       const fixture = await factory();
       if (!fixture.persistent) {
         await fixture.cleanup();

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/model/context.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 
-describe('openStorage (in memory)', () => {
-  it('returns ready storage whose logs use the injected clock', async () => {
+void describe('openStorage (in memory)', () => {
+  void it('returns ready storage whose logs use the injected clock', async () => {
     const clock = new ManualClock(1_000_000);
     const storage = await openStorage({ inMemory: true, clock });
     assert.equal(storage.isReady(), true);
@@ -15,7 +15,7 @@ describe('openStorage (in memory)', () => {
     await storage.close();
     assert.equal(storage.isReady(), false);
   });
-  it('requires a data directory for the embedded engine', async () => {
+  void it('requires a data directory for the embedded engine', async () => {
     await assert.rejects(openStorage({ inMemory: false }), /dataDir is required/);
   });
 });

@@ -59,8 +59,8 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
     }
   }
 
-  describe(`ShardLog contract: ${backend}`, () => {
-    it('appends batches at dense offsets from 0 and reads them back in order, byte-exact', () =>
+  void describe(`ShardLog contract: ${backend}`, () => {
+    void it('appends batches at dense offsets from 0 and reads them back in order, byte-exact', () =>
       withStore(async (store) => {
         const log = await store.open('stream-uid-1/shardId-000000000000');
         assert.equal(log.name, 'stream-uid-1/shardId-000000000000');
@@ -99,7 +99,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         );
       }));
 
-    it('copies appended data (the caller may reuse its buffer)', () =>
+    void it('copies appended data (the caller may reuse its buffer)', () =>
       withStore(async (store) => {
         const log = await store.open('s/copy');
         const buf = Buffer.from('original');
@@ -109,7 +109,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(Buffer.from(r.records[0].data).toString(), 'original');
       }));
 
-    it('reading at or past the end returns nothing and the start point', () =>
+    void it('reading at or past the end returns nothing and the start point', () =>
       withStore(async (store) => {
         const log = await store.open('s/end');
         let r = await log.read(0, { maxRecords: 10, maxBytes: 100 });
@@ -120,7 +120,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(r.nextOffset, 1);
       }));
 
-    it('honours maxRecords and maxBytes; the first record is returned even when larger than maxBytes', () =>
+    void it('honours maxRecords and maxBytes; the first record is returned even when larger than maxBytes', () =>
       withStore(async (store) => {
         const log = await store.open('s/limits');
         await log.append([record('pk', 'a'.repeat(10)), record('pk', 'b'.repeat(10)), record('pk', 'c'.repeat(10)), record('pk', 'd'.repeat(10))]);
@@ -148,7 +148,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(r.records.length, 1);
       }));
 
-    it('assigns arrival times from the clock, never decreasing', () =>
+    void it('assigns arrival times from the clock, never decreasing', () =>
       withStore(async (store, clock) => {
         const log = await store.open('s/time');
         const a = await log.append([record('pk', '1')]);
@@ -167,7 +167,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         );
       }));
 
-    it('minArrivalMs hides older records', () =>
+    void it('minArrivalMs hides older records', () =>
       withStore(async (store, clock) => {
         const log = await store.open('s/hide');
         await log.append([record('pk', 'old1'), record('pk', 'old2')]);
@@ -192,7 +192,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(r.records.length, 3);
       }));
 
-    it('offsetAtTime: before the first, exact, between, after the last, empty log', () =>
+    void it('offsetAtTime: before the first, exact, between, after the last, empty log', () =>
       withStore(async (store, clock) => {
         const log = await store.open('s/at-time');
         assert.equal(await log.offsetAtTime(T0), 0, 'empty log');
@@ -212,7 +212,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(await log.offsetAtTime(Number.MAX_SAFE_INTEGER), 5);
       }));
 
-    it('seal: appends reject with SEALED, reads continue, idempotent', () =>
+    void it('seal: appends reject with SEALED, reads continue, idempotent', () =>
       withStore(async (store) => {
         const log = await store.open('s/seal');
         await log.append([record('pk', 'a')]);
@@ -226,7 +226,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(log.endOffset(), 1);
       }));
 
-    it('trimBefore drops old records exactly at the API; offsets are never reused', () =>
+    void it('trimBefore drops old records exactly at the API; offsets are never reused', () =>
       withStore(async (store, clock) => {
         const log = await store.open('s/trim');
         await log.append([record('pk', 'a'), record('pk', 'b')]); // 0,1 @ T0
@@ -262,7 +262,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         );
       }));
 
-    it('onAppend notifies the new end offset; unsubscribe stops it', () =>
+    void it('onAppend notifies the new end offset; unsubscribe stops it', () =>
       withStore(async (store) => {
         const log = await store.open('s/notify');
         const seen: number[] = [];
@@ -274,7 +274,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.deepEqual(seen, [2, 3]);
       }));
 
-    it('open twice returns the same instance; list names every log; destroy removes one', () =>
+    void it('open twice returns the same instance; list names every log; destroy removes one', () =>
       withStore(async (store) => {
         const a1 = await store.open('uid-a/shardId-000000000000');
         const a2 = await store.open('uid-a/shardId-000000000000');
@@ -296,7 +296,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(Buffer.from(rb.records[0].data).toString(), 'y');
       }));
 
-    it('a closed store rejects with CLOSED', async () => {
+    void it('a closed store rejects with CLOSED', async () => {
       const fixture = await factory();
       try {
         const store = await fixture.open(new ManualClock(T0));
@@ -311,7 +311,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
       }
     });
 
-    it('many concurrent appenders on one shard keep one order and unique positions', () =>
+    void it('many concurrent appenders on one shard keep one order and unique positions', () =>
       withStore(async (store, clock) => {
         const log = await store.open('s/concurrent');
         const appenders = 40;
@@ -359,7 +359,7 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         }
       }));
 
-    it('larger payloads round-trip byte-exact', () =>
+    void it('larger payloads round-trip byte-exact', () =>
       withStore(async (store) => {
         const log = await store.open('s/large');
         const payloads: Buffer[] = [];
@@ -387,8 +387,8 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(digest(got), digest(payloads));
       }));
 
-    describe('persistence', () => {
-      it('records, offsets, arrival times, seal and trim survive close and reopen', async () => {
+    void describe('persistence', () => {
+      void it('records, offsets, arrival times, seal and trim survive close and reopen', async () => {
         const fixture = await factory();
         if (!fixture.persistent) {
           await fixture.cleanup();
