@@ -1,0 +1,12 @@
+/**
+ * The Kinesis model as the rest of the server uses it: the service spec (operation table for the
+ * router) and the input parser (decode + validate), both from the generated model code.
+ */
+import { kinesisServiceSpec, kinesisShapes } from './generated/kinesis-schema.js';
+import { createInputParser } from './input.js';
+import type { InputParser } from './input.js';
+
+export { kinesisServiceSpec, kinesisShapes };
+
+/** Parses and validates the decoded body of a Kinesis request; throws ServiceError. */
+export const parseKinesisInput: InputParser = createInputParser(kinesisShapes, kinesisServiceSpec);
