@@ -10,30 +10,17 @@
  * it throws an exception".
  */
 import type { RequestContext } from '../../model/context.js';
+import type { GetRecordsInput, GetRecordsOutput } from '../../model/generated/kinesis-types.js';
 import { ServiceError } from '../../model/service-error.js';
 import type { DataPlaneContext } from '../data-plane.js';
 import { dryRunSucceeded } from '../data-plane.js';
 import { parseStreamArn } from '../arn.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { StreamStatus, shardIdFor, streamKey } from '../records.js';
-import type { ChildShardInfo, KinesisRecord } from '../shard-reader.js';
 import { MAX_BYTES_PER_READ, MAX_RECORDS_PER_READ, readShard } from '../shard-reader.js';
 import { invalidIterator } from '../shard-iterator.js';
 
-export interface GetRecordsInput {
-  readonly ShardIterator: string;
-  readonly Limit?: number | undefined;
-  readonly StreamARN?: string | undefined;
-  readonly StreamId?: string | undefined;
-  readonly DryRun?: boolean | undefined;
-}
-
-export interface GetRecordsOutput {
-  readonly Records: KinesisRecord[];
-  readonly NextShardIterator?: string | undefined;
-  readonly MillisBehindLatest: number;
-  readonly ChildShards?: ChildShardInfo[] | undefined;
-}
+export type { GetRecordsInput, GetRecordsOutput };
 
 function shardGone(streamName: string, accountId: string, shardId: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `Shard ${shardId} in stream ${streamName} under account ${accountId} does not exist`);

@@ -14,6 +14,8 @@
  *   on shard … in stream … under account … is invalid."
  */
 import type { RequestContext } from '../../model/context.js';
+import type { GetShardIteratorInput, GetShardIteratorOutput } from '../../model/generated/kinesis-types.js';
+import { ShardIteratorType } from '../../model/generated/kinesis-types.js';
 import { ServiceError } from '../../model/service-error.js';
 import type { DataPlaneContext } from '../data-plane.js';
 import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
@@ -22,29 +24,7 @@ import { shardIdFor } from '../records.js';
 import { decodeSequenceNumber } from '../sequence-number.js';
 import { findShard } from '../stream-store.js';
 
-export const ShardIteratorType = {
-  AT_SEQUENCE_NUMBER: 'AT_SEQUENCE_NUMBER',
-  AFTER_SEQUENCE_NUMBER: 'AFTER_SEQUENCE_NUMBER',
-  AT_TIMESTAMP: 'AT_TIMESTAMP',
-  TRIM_HORIZON: 'TRIM_HORIZON',
-  LATEST: 'LATEST',
-} as const;
-export type ShardIteratorType = (typeof ShardIteratorType)[keyof typeof ShardIteratorType];
-
-export interface GetShardIteratorInput {
-  readonly ShardId: string;
-  readonly ShardIteratorType: ShardIteratorType | string;
-  readonly StartingSequenceNumber?: string | undefined;
-  readonly Timestamp?: Date | undefined;
-  readonly StreamName?: string | undefined;
-  readonly StreamARN?: string | undefined;
-  readonly StreamId?: string | undefined;
-  readonly DryRun?: boolean | undefined;
-}
-
-export interface GetShardIteratorOutput {
-  readonly ShardIterator: string;
-}
+export type { GetShardIteratorInput, GetShardIteratorOutput };
 
 export function shardNotFound(stream: StreamRecord, shardId: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `Shard ${shardId} in stream ${stream.name} under account ${stream.accountId} does not exist`);

@@ -9,6 +9,7 @@
  * is what the parameter asks for (same partition key ⇒ same shard).
  */
 import type { RequestContext } from '../../model/context.js';
+import type { PutRecordInput, PutRecordOutput } from '../../model/generated/kinesis-types.js';
 import { ServiceError } from '../../model/service-error.js';
 import type { Versioned } from '../../storage/contract.js';
 import type { DataPlaneContext } from '../data-plane.js';
@@ -16,24 +17,9 @@ import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
 import type { StreamRecord } from '../records.js';
 import { encodeSequenceNumber } from '../sequence-number.js';
 import { RECORD_FLAG_KMS } from '../shard-reader.js';
-import { isAutoDistribution, isSealedError, recordSize, recordTooLarge, routeRecord, throttledMessage } from './put-records.js';
+import { isAutoDistribution, isSealedError, resolveAfterSeal, recordSize, recordTooLarge, routeRecord, throttledMessage } from './put-records.js';
 
-export interface PutRecordInput {
-  readonly Data: Uint8Array;
-  readonly PartitionKey?: string | undefined;
-  readonly ExplicitHashKey?: string | undefined;
-  readonly SequenceNumberForOrdering?: string | undefined;
-  readonly StreamName?: string | undefined;
-  readonly StreamARN?: string | undefined;
-  readonly StreamId?: string | undefined;
-  readonly DryRun?: boolean | undefined;
-}
-
-export interface PutRecordOutput {
-  readonly ShardId: string;
-  readonly SequenceNumber: string;
-  readonly EncryptionType: 'NONE' | 'KMS';
-}
+export type { PutRecordInput, PutRecordOutput };
 
 const MAX_REROUTES = 5;
 
@@ -73,8 +59,7 @@ export async function putRecord(dp: DataPlaneContext, input: PutRecordInput, con
         throw err;
       }
       // The shard closed (split/merge) after we routed the record: route it again on the new shards.
-      stream = await env.streams.resolve(context, input);
-      requireReadableOrWritable(stream.value);
+      stream = await resolveAfterSeal(dp, context, input, stream);
       table = dp.routing.get(stream);
       slot = table.slots[routeRecord(table, stream.value, input.PartitionKey, input.ExplicitHashKey)];
     }

@@ -10,6 +10,7 @@
  * all shards in parallel).
  */
 import type { RequestContext } from '../../model/context.js';
+import type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../model/generated/kinesis-types.js';
 import { ServiceError } from '../../model/service-error.js';
 import type { AppendRecord } from '../../storage/contract.js';
 import { StorageError, StorageErrorCode } from '../../storage/contract.js';
@@ -23,32 +24,7 @@ import { explicitHashKeyBytes, partitionKeyHashBytes } from '../routing.js';
 import { encodeSequenceNumber } from '../sequence-number.js';
 import { RECORD_FLAG_KMS } from '../shard-reader.js';
 
-export interface PutRecordsRequestEntry {
-  readonly Data: Uint8Array;
-  readonly ExplicitHashKey?: string | undefined;
-  readonly PartitionKey?: string | undefined;
-}
-
-export interface PutRecordsInput {
-  readonly Records: readonly PutRecordsRequestEntry[];
-  readonly StreamName?: string | undefined;
-  readonly StreamARN?: string | undefined;
-  readonly StreamId?: string | undefined;
-  readonly DryRun?: boolean | undefined;
-}
-
-export interface PutRecordsResultEntry {
-  SequenceNumber?: string;
-  ShardId?: string;
-  ErrorCode?: string;
-  ErrorMessage?: string;
-}
-
-export interface PutRecordsOutput {
-  readonly FailedRecordCount: number;
-  readonly Records: PutRecordsResultEntry[];
-  readonly EncryptionType: 'NONE' | 'KMS';
-}
+export type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry };
 
 /** Most bytes (data + partition keys) of one PutRecords request. */
 export const MAX_PUT_RECORDS_BYTES = 10 * 1024 * 1024;
@@ -116,6 +92,25 @@ export function routeRecord<T>(
 
 export function isSealedError(err: unknown): boolean {
   return err instanceof StorageError && err.code === StorageErrorCode.SEALED;
+}
+
+/**
+ * After an append found its shard sealed: the reshard seals the parent's log first and then commits
+ * the closed parent and its children, so wait (briefly, with back-off) for a newer stream version.
+ */
+export async function resolveAfterSeal(
+  dp: DataPlaneContext,
+  context: RequestContext,
+  ref: { readonly StreamName?: string | undefined; readonly StreamARN?: string | undefined },
+  previous: Versioned<StreamRecord>,
+): Promise<Versioned<StreamRecord>> {
+  let stream = await dp.env.streams.resolve(context, ref);
+  for (let delayMs = 2; stream.version <= previous.version && stream.value.uid === previous.value.uid && delayMs <= 512; delayMs *= 2) {
+    await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+    stream = await dp.env.streams.resolve(context, ref);
+  }
+  requireReadableOrWritable(stream.value);
+  return stream;
 }
 
 export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, context: RequestContext): Promise<PutRecordsOutput> {
@@ -213,7 +208,7 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
     );
     pending = retry;
     if (pending.length > 0) {
-      stream = await env.streams.resolve(context, input);
+      stream = await resolveAfterSeal(dp, context, input, stream);
       table = dp.routing.get(stream);
       for (const i of pending) slotOf[i] = routeRecord(table, stream.value, entries[i].PartitionKey, entries[i].ExplicitHashKey);
     }
