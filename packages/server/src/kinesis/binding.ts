@@ -7,6 +7,7 @@ import { kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
 import type { OperationHandler, ServiceBinding } from '../model/operation.js';
 import { controlPlane } from './control-plane.js';
 import { dataPlane } from './data-plane.js';
+import { fanOut } from './fan-out.js';
 import type { KinesisDeps, KinesisEnv } from './env.js';
 import { StreamStore } from './stream-store.js';
 import { ShardUsageMeter } from './usage.js';
@@ -26,7 +27,7 @@ export interface KinesisPart {
 export async function createKinesisBinding(deps: KinesisDeps): Promise<KinesisService> {
   const streams = new StreamStore(deps.storage.metadata, deps.storage.logs, deps.clock, deps.logger.child({ service: 'kinesis' }));
   const env: KinesisEnv = { ...deps, streams, usage: new ShardUsageMeter() };
-  const parts: KinesisPart[] = [await controlPlane(env), await dataPlane(env)];
+  const parts: KinesisPart[] = [await controlPlane(env), await dataPlane(env), await fanOut(env)];
   const handlers: Record<string, OperationHandler> = {};
   for (const part of parts) Object.assign(handlers, part.handlers);
   return {

@@ -20,15 +20,16 @@
  * the KCL checks — and then the stream ends.
  */
 import type { Clock } from '../model/context.js';
-import type { ChildShard, Record as KinesisRecord, SubscribeToShardEvent } from '../model/generated/kinesis-types.js';
+import type { SubscribeToShardEvent } from '../model/generated/kinesis-types.js';
 import type { EventStreamEvent } from '../model/operation.js';
 import { ServiceError } from '../model/service-error.js';
 import type { Logger } from '../logger.js';
-import type { ShardLog, StoredRecord } from '../storage/contract.js';
+import type { ShardLog } from '../storage/contract.js';
 import { StorageError, StorageErrorCode } from '../storage/contract.js';
 import { TokenBucket } from './limits.js';
 import type { ShardRecord, StreamRecord } from './records.js';
-import { encodeSequenceNumber } from './sequence-number.js';
+import type { ShardReadResult } from './shard-reader.js';
+import { readShard, sequenceNumberAt } from './shard-reader.js';
 import type { StreamStore } from './stream-store.js';
 
 export interface SubscriptionOptions {
@@ -180,10 +181,17 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
         this.end();
         continue;
       }
-      const end = this.log.endOffset();
-      if (this.offset < end) {
+      const sealed = this.log.isSealed();
+      if (sealed && this.shard.closedMs === undefined && !checkedStream) {
+        // The log was sealed by a reshard: load the commit that closed the shard (end offset, children).
+        checkedStream = true;
+        await this.refreshStream();
+        continue;
+      }
+      const hasData = this.offset < this.log.endOffset();
+      if (hasData || sealed) {
         let budget = this.options.maxEventBytes;
-        if (this.bucket) {
+        if (this.bucket && hasData) {
           const available = this.bucket.available(now);
           if (available <= 0) {
             // Over 2 MiB/s: wait until the bucket is out of debt.
@@ -192,24 +200,24 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
           }
           budget = Math.min(budget, available);
         }
-        const batch = await this.read(budget);
+        const result = await this.read(budget, now);
         if (this.ended) continue;
-        if (batch.length > 0) {
-          const bytes = batch.reduce((n, r) => n + r.data.length, 0);
-          this.bucket?.take(bytes);
-          return this.emit(this.dataEvent(batch));
+        if (result.records.length > 0) {
+          this.bucket?.take(result.bytes);
+          this.continuation = result.records[result.records.length - 1].SequenceNumber;
+          return this.emit({
+            SubscribeToShardEvent: {
+              Records: result.records,
+              ContinuationSequenceNumber: this.continuation,
+              MillisBehindLatest: result.millisBehindLatest,
+            },
+          });
         }
-      }
-      if (this.isAtShardEnd()) {
-        const children = await this.childShards();
-        if (this.ended) continue;
-        if (children.length > 0) {
+        if (result.shardEnded && result.childShards && result.childShards.length > 0) {
+          // Shard end: ChildShards and no ContinuationSequenceNumber, then the stream ends.
           this.end();
-          return this.emit({ SubscribeToShardEvent: { Records: [], MillisBehindLatest: 0, ChildShards: children } });
+          return this.emit({ SubscribeToShardEvent: { Records: [], MillisBehindLatest: 0, ChildShards: result.childShards } });
         }
-        // The log is sealed but the commit that closes the shard is not visible yet: look again soon.
-        await this.sleep(20);
-        continue;
       }
       const sinceEvent = performance.now() - this.lastEventRealMs;
       if (this.lastEventRealMs === 0 || sinceEvent >= this.options.heartbeatMs) {
@@ -230,59 +238,23 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     return { done: false, value: event };
   }
 
-  private async read(maxBytes: number): Promise<StoredRecord[]> {
-    const retentionMs = this.stream.retentionHours * 3_600_000;
+  private async read(maxBytes: number, nowMs: number): Promise<ShardReadResult> {
     try {
-      const result = await this.log.read(this.offset, {
+      const result = await readShard(this.stream, this.shard, this.log, this.offset, {
         maxRecords: this.options.maxEventRecords,
         maxBytes,
-        minArrivalMs: this.deps.clock.now() - retentionMs,
+        nowMs,
       });
       this.offset = Math.max(this.offset, result.nextOffset);
-      return result.records as StoredRecord[];
+      return result;
     } catch (err) {
       if (err instanceof StorageError && err.code === StorageErrorCode.CLOSED) throw this.streamGone();
       throw err;
     }
   }
 
-  private dataEvent(batch: readonly StoredRecord[]): Event {
-    const records: KinesisRecord[] = new Array<KinesisRecord>(batch.length);
-    const encrypted = this.stream.encryptionType === 'KMS';
-    for (let i = 0; i < batch.length; i++) {
-      const r = batch[i];
-      records[i] = {
-        SequenceNumber: encodeSequenceNumber(this.shard.index, r.offset, this.stream.salt),
-        ApproximateArrivalTimestamp: new Date(r.arrivalMs),
-        Data: r.data,
-        PartitionKey: r.partitionKey,
-        EncryptionType: (r.flags & 1) === 1 || encrypted ? 'KMS' : 'NONE',
-      };
-    }
-    const last = batch[batch.length - 1];
-    this.continuation = records[records.length - 1].SequenceNumber;
-    const behind = this.offset < this.log.endOffset() ? Math.max(0, this.deps.clock.now() - last.arrivalMs) : 0;
-    return { SubscribeToShardEvent: { Records: records, ContinuationSequenceNumber: this.continuation, MillisBehindLatest: behind } };
-  }
-
   private heartbeat(): Event {
     return { SubscribeToShardEvent: { Records: [], ContinuationSequenceNumber: this.continuation, MillisBehindLatest: 0 } };
-  }
-
-  private isAtShardEnd(): boolean {
-    if (!this.log.isSealed()) return false;
-    return this.offset >= (this.shard.endOffset ?? this.log.endOffset());
-  }
-
-  private async childShards(): Promise<ChildShard[]> {
-    await this.refreshStream();
-    const children: ChildShard[] = [];
-    for (const s of this.stream.shards) {
-      if (s.parentShardId !== this.shardId && s.adjacentParentShardId !== this.shardId) continue;
-      const parents = [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined);
-      children.push({ ShardId: s.shardId, ParentShards: parents, HashKeyRange: { StartingHashKey: s.startingHashKey, EndingHashKey: s.endingHashKey } });
-    }
-    return children;
   }
 
   /** Reload the stream record; fail with ResourceNotFoundException when the stream is gone. */
@@ -332,7 +304,7 @@ function streamKeyOf(stream: StreamRecord): string {
  * a shard there is no such record; the shard's first sequence number is used.
  */
 function continuationBefore(stream: StreamRecord, shard: ShardRecord, offset: number): string {
-  return encodeSequenceNumber(shard.index, Math.max(0, offset - 1), stream.salt);
+  return sequenceNumberAt(stream, shard, Math.max(0, offset - 1));
 }
 
 export function subscriptionKey(consumerArn: string, shardId: string): string {

@@ -22,8 +22,12 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import type { MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { Logger } from '../logger.js';
 import type { EventStreamEvent } from '../model/operation.js';
 import { isServiceError } from '../model/service-error.js';
+import { CBOR_CONTENT_TYPE } from './cbor-codec.js';
+import type { EventStreamResponder, ResponseSink } from './router.js';
+import type { WireCodec } from './wire-protocol.js';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
@@ -235,4 +239,47 @@ function closeIterator(iterator: AsyncIterator<EventStreamEvent>): void {
   if (!iterator.return) return;
   // The source's cleanup failing must not break the response; there is nobody left to tell.
   iterator.return().catch(() => undefined);
+}
+
+/** `:content-type` of event payloads: JSON for JSON requests, CBOR for CBOR requests (wire notes B.4). */
+export function payloadContentTypeFor(codec: WireCodec): string {
+  return codec.protocol === 'cbor' ? CBOR_CONTENT_TYPE : 'application/json';
+}
+
+function toBytes(body: Buffer | string): Uint8Array {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+function isEventStreamTarget(response: ResponseSink): response is ResponseSink & EventStreamTarget {
+  const r = response as Partial<EventStreamTarget>;
+  return typeof r.once === 'function' && typeof r.removeListener === 'function' && typeof r.destroy === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<EventStreamEvent> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The router's hook for operations with an event-stream output member: writes the handler's output as
+ * an event stream, payloads encoded with the request's codec (the same encoders as every response).
+ */
+export function createEventStreamResponder(logger: Logger): EventStreamResponder {
+  return async ({ operation, output, context, codec, baseHeaders, response }) => {
+    const member = operation.eventStreamMember;
+    const events = member === undefined ? undefined : output[member];
+    if (member === undefined || !isAsyncIterable(events)) {
+      throw new Error(`${operation.name} handler returned no event stream in its output`);
+    }
+    if (!isEventStreamTarget(response)) throw new Error('the response cannot stream (no drain/close events)');
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(output)) if (key !== member) rest[key] = value;
+    await writeEventStream(response, {
+      headers: baseHeaders,
+      payloadContentType: payloadContentTypeFor(codec),
+      initialResponse: toBytes(codec.encode(rest)),
+      events,
+      encodePayload: (_memberName, value) => toBytes(codec.encode(value)),
+      onInternalError: (err) => logger.error('event stream failed', { requestId: context.requestId, operation: operation.name, err }),
+    });
+  };
 }
