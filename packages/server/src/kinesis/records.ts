@@ -58,9 +58,18 @@ export interface StreamRecord {
   readonly nextShardIndex: number;
   /** Times of UpdateShardCount calls (rolling 24-hour limit). */
   readonly shardCountUpdatesMs: readonly number[];
-  /** Any further settings (record distribution strategy, …) without a schema change. */
+  /** Any further settings without a schema change. */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
+  /** AUTO | USER_PARTITION_KEY (on-demand streams only; absent means USER_PARTITION_KEY). */
+  readonly recordDistributionStrategy?: RecordDistributionStrategy | undefined;
+  /** Times of successful Start/StopStreamEncryption calls (AWS allows 25 each per rolling 24 hours). */
+  readonly encryptionChangesMs?: readonly number[] | undefined;
+  /** Warm throughput the stream is currently scaled to (on-demand; MiB/s). */
+  readonly currentWarmThroughputMiBps?: number | undefined;
 }
+
+export const RecordDistributionStrategy = { AUTO: 'AUTO', USER_PARTITION_KEY: 'USER_PARTITION_KEY' } as const;
+export type RecordDistributionStrategy = (typeof RecordDistributionStrategy)[keyof typeof RecordDistributionStrategy];
 
 export const ConsumerStatus = { CREATING: 'CREATING', DELETING: 'DELETING', ACTIVE: 'ACTIVE' } as const;
 export type ConsumerStatus = (typeof ConsumerStatus)[keyof typeof ConsumerStatus];
@@ -88,6 +97,41 @@ export function consumerKey(streamUid: string, consumerName: string): string {
 }
 export function consumerPrefix(streamUid: string): string {
   return `kinesis/consumer/${streamUid}/`;
+}
+/** Resource policy of a stream (`resourceArn` = the stream ARN) or of one of its consumers (the consumer ARN). */
+export function policyKey(streamUid: string, resourceArn: string): string {
+  return `kinesis/policy/${streamUid}/${resourceArn}`;
+}
+export function policyPrefix(streamUid: string): string {
+  return `kinesis/policy/${streamUid}/`;
+}
+/** Account-level settings (DescribeAccountSettings / UpdateAccountSettings) of one account and region. */
+export function accountSettingsKey(accountId: string, region: string): string {
+  return `kinesis/account/${accountId}/${region}`;
+}
+
+export interface ResourcePolicyRecord {
+  readonly resourceArn: string;
+  readonly policy: string;
+  readonly updatedMs: number;
+}
+
+export const BillingCommitmentStatus = {
+  ENABLED: 'ENABLED',
+  DISABLED: 'DISABLED',
+  ENABLED_UNTIL_EARLIEST_ALLOWED_END: 'ENABLED_UNTIL_EARLIEST_ALLOWED_END',
+} as const;
+export type BillingCommitmentStatus = (typeof BillingCommitmentStatus)[keyof typeof BillingCommitmentStatus];
+
+export interface AccountSettingsRecord {
+  readonly minimumThroughputBillingCommitment?:
+    | {
+        readonly status: BillingCommitmentStatus;
+        readonly startedMs?: number | undefined;
+        readonly endedMs?: number | undefined;
+        readonly earliestAllowedEndMs?: number | undefined;
+      }
+    | undefined;
 }
 /** Name of a shard's log in the {@link ShardLogStore}. */
 export function shardLogName(streamUid: string, shardId: string): string {

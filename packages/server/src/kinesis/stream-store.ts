@@ -9,9 +9,14 @@ import { ServiceError } from '../model/service-error.js';
 import type { MetadataStore, ShardLog, ShardLogStore, Versioned } from '../storage/contract.js';
 import { StorageError, StorageErrorCode } from '../storage/contract.js';
 import type { Logger } from '../logger.js';
-import { parseStreamArn } from './arn.js';
-import type { ShardRecord, StreamRecord } from './records.js';
-import { StreamStatus, shardLogName, streamKey, streamPrefix } from './records.js';
+import { parseConsumerArn, parseStreamArn } from './arn.js';
+import type { ConsumerRecord, ShardRecord, StreamRecord } from './records.js';
+import { StreamStatus, consumerKey, shardLogName, streamKey, streamPrefix } from './records.js';
+
+/** What a ResourceARN names. */
+export type ResolvedResource =
+  | { readonly kind: 'stream'; readonly stream: Versioned<StreamRecord> }
+  | { readonly kind: 'consumer'; readonly stream: Versioned<StreamRecord>; readonly consumer: Versioned<ConsumerRecord> };
 
 /** How a request names a stream: by name, by ARN, or both (which must agree). */
 export interface StreamReference {
@@ -58,6 +63,36 @@ export class StreamStore {
     const found = await this.get(key);
     if (!found) throw notFound(name, accountId);
     return found;
+  }
+
+  /**
+   * Resolve a ResourceARN (TagResource, resource policies, …): a stream ARN, or a consumer ARN whose
+   * consumer record exists with exactly that ARN. ResourceNotFoundException otherwise.
+   */
+  async resolveResource(context: RequestContext, arn: string): Promise<ResolvedResource> {
+    const consumer = parseConsumerArn(arn);
+    if (consumer) {
+      const streamArnValue = arn.slice(0, arn.indexOf('/consumer/'));
+      const stream = await this.resolve(context, { StreamARN: streamArnValue });
+      const record = await this.metadata.get<ConsumerRecord>(consumerKey(stream.value.uid, consumer.consumerName));
+      if (!record || record.value.arn !== arn) {
+        throw new ServiceError('ResourceNotFoundException', `Consumer ${arn} under account ${consumer.accountId} not found.`);
+      }
+      return { kind: 'consumer', stream, consumer: record };
+    }
+    if (parseStreamArn(arn)) return { kind: 'stream', stream: await this.resolve(context, { StreamARN: arn }) };
+    throw new ServiceError('ResourceNotFoundException', `Resource ${arn} not found.`);
+  }
+
+  /** Compare-and-set a consumer record (tags); false when it changed meanwhile. */
+  async replaceConsumer(expected: Versioned<ConsumerRecord>, next: ConsumerRecord): Promise<boolean> {
+    try {
+      await this.metadata.commit([{ type: 'put', key: expected.key, value: next, expectVersion: expected.version }]);
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === StorageErrorCode.CONFLICT) return false;
+      throw err;
+    }
   }
 
   /** The stream key a reference points at (validating name/ARN agreement), without loading it. */
@@ -207,6 +242,13 @@ export class StreamStore {
     }
   }
 
+  /** Destroy the log of one shard (an expired closed shard). */
+  async destroyLog(stream: StreamRecord, shardId: string): Promise<void> {
+    const name = shardLogName(stream.uid, shardId);
+    this.logs.delete(name);
+    await this.logStore.destroy(name);
+  }
+
   /** Apply a due status transition, persisting it. */
   private async settle(current: Versioned<StreamRecord>): Promise<Versioned<StreamRecord> | undefined> {
     let v: Versioned<StreamRecord> | undefined = current;
@@ -263,4 +305,73 @@ export function openShards(stream: StreamRecord): ShardRecord[] {
 
 export function findShard(stream: StreamRecord, shardId: string): ShardRecord | undefined {
   return stream.shards.find((s) => s.shardId === shardId);
+}
+
+/** ResourceInUseException unless the stream is in one of `allowed` states (default ACTIVE). */
+export function requireStatus(stream: StreamRecord, allowed: readonly StreamStatus[] = [StreamStatus.ACTIVE]): void {
+  if (allowed.includes(stream.status)) return;
+  throw new ServiceError(
+    'ResourceInUseException',
+    `Stream ${stream.name} under account ${stream.accountId} not ${allowed.join(' or ')}, instead in state ${stream.status}`,
+  );
+}
+
+/** Times within the last 24 hours (rolling windows of per-day limits). */
+export function withinLastDay(times: readonly number[] | undefined, nowMs: number): number[] {
+  return (times ?? []).filter((t) => t > nowMs - 24 * 3600 * 1000);
+}
+
+/**
+ * Runs `fn` exclusively per key within this process (resharding of one stream is serialized so that a
+ * sealed parent log is always followed by the commit that closes it).
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+/** NextToken lifetime of ListShards / ListStreams / ListStreamConsumers ("Tokens expire after 300 seconds"). */
+export const NEXT_TOKEN_TTL_MS = 300_000;
+
+/**
+ * A self-contained pagination token: `kind` (which operation issued it), the issuing time, and the
+ * operation's own position fields, as base64url JSON. It carries no secret: forging one only names a
+ * position the caller could request anyway (the stream in it is still resolved with the caller's
+ * account). Invalid → InvalidArgumentException; older than 300 s → ExpiredNextTokenException.
+ */
+export function encodePageToken(kind: string, issuedMs: number, fields: Readonly<Record<string, unknown>>): string {
+  return Buffer.from(JSON.stringify({ k: kind, t: issuedMs, ...fields }), 'utf8').toString('base64url');
+}
+
+export function decodePageToken(kind: string, token: string, nowMs: number): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch (err) {
+    throw new ServiceError('InvalidArgumentException', `Invalid NextToken: ${token.slice(0, 64)}`, { cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { k?: unknown }).k !== kind || typeof (parsed as { t?: unknown }).t !== 'number') {
+    throw new ServiceError('InvalidArgumentException', `Invalid NextToken: ${token.slice(0, 64)}`);
+  }
+  const fields = parsed as Record<string, unknown> & { t: number };
+  if (nowMs - fields.t > NEXT_TOKEN_TTL_MS) {
+    throw new ServiceError('ExpiredNextTokenException', 'The NextToken has expired; tokens are valid for 300 seconds.');
+  }
+  return fields;
 }
