@@ -1,0 +1,184 @@
+/**
+ * Composition root: builds the logger, storage, services, protocol router and listener from a
+ * {@link ServerConfig}, and tears them down in reverse order. Nothing else wires collaborators.
+ */
+import type { ServerConfig } from './config/server-config.js';
+import { validateServerConfig } from './config/server-config.js';
+import { HttpListener } from './http/listener.js';
+import type { ListeningAddress } from './http/listener.js';
+import { loadTlsMaterial } from './http/tls.js';
+import type { TlsMaterial } from './http/tls.js';
+import type { KinesisSettings } from './kinesis/settings.js';
+import { defaultKinesisSettings } from './kinesis/settings.js';
+import type { LogSink, Logger } from './logger.js';
+import { JsonLogger } from './logger.js';
+import type { Clock } from './model/context.js';
+import { systemClock } from './model/context.js';
+import type { OperationSpec, ServiceBinding, ServiceSpec } from './model/operation.js';
+import { AwsProtocolRouter } from './protocol/router.js';
+import type { EventStreamResponder } from './protocol/router.js';
+import type { Storage } from './storage/contract.js';
+import { openStorage } from './storage/open-storage.js';
+
+export interface App {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly logger: Logger;
+  /** Start listening; resolves with the endpoint URL and the real port (useful with port 0). */
+  listen(): Promise<ListeningAddress>;
+  /** Graceful stop: listener (in-flight requests finish), services, then storage. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Serve these bindings instead of the built-in services (protocol tests). */
+  readonly bindings?: readonly ServiceBinding[] | undefined;
+  readonly clock?: Clock | undefined;
+  /** Use this logger instead of JSON lines on `logSink` at `config.logLevel`. */
+  readonly logger?: Logger | undefined;
+  /** Where JSON log lines go (default stderr). */
+  readonly logSink?: LogSink | undefined;
+  /** Event-stream response writer (SubscribeToShard); default answers InternalFailureException. */
+  readonly eventStreams?: EventStreamResponder | undefined;
+}
+
+/** Kinesis settings from the server config (quotas not on the command line keep AWS defaults). */
+export function kinesisSettingsFrom(config: ServerConfig): KinesisSettings {
+  return {
+    ...defaultKinesisSettings,
+    defaultAccountId: config.accountId,
+    defaultRegion: config.region,
+    limits: config.limits,
+    createStreamMs: config.createStreamMs,
+    updateStreamMs: config.updateStreamMs,
+    deleteStreamMs: config.deleteStreamMs,
+    consumerMs: config.consumerMs,
+  };
+}
+
+interface Services {
+  readonly bindings: readonly ServiceBinding[];
+  close(): Promise<void>;
+}
+
+interface ServiceDeps {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: KinesisSettings;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// STAND-IN (lead: swap for the real service once src/kinesis/binding.ts and the generated model load):
+//
+//   import { createKinesisBinding } from './kinesis/binding.js';
+//   async function createServices(deps: ServiceDeps): Promise<Services> {
+//     const kinesis = await createKinesisBinding(deps);
+//     return { bindings: [kinesis.binding], close: () => kinesis.close() };
+//   }
+//
+// Until then every Kinesis operation is routed and answers "not implemented" (never a fake success).
+const STAND_IN_OPERATIONS = [
+  'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetentionPeriod', 'DeleteResourcePolicy', 'DeleteStream',
+  'DeregisterStreamConsumer', 'DescribeAccountSettings', 'DescribeLimits', 'DescribeStream', 'DescribeStreamConsumer',
+  'DescribeStreamSummary', 'DisableEnhancedMonitoring', 'EnableEnhancedMonitoring', 'GetRecords', 'GetResourcePolicy',
+  'GetShardIterator', 'IncreaseStreamRetentionPeriod', 'ListShards', 'ListStreamConsumers', 'ListStreams',
+  'ListTagsForResource', 'ListTagsForStream', 'MergeShards', 'PutRecord', 'PutRecords', 'PutResourcePolicy',
+  'RegisterStreamConsumer', 'RemoveTagsFromStream', 'SplitShard', 'StartStreamEncryption', 'StopStreamEncryption',
+  'SubscribeToShard', 'TagResource', 'UntagResource', 'UpdateAccountSettings', 'UpdateMaxRecordSize',
+  'UpdateShardCount', 'UpdateStreamMode', 'UpdateStreamWarmThroughput',
+] as const;
+
+const standInKinesisSpec: ServiceSpec = {
+  targetPrefix: 'Kinesis_20131202',
+  signingName: 'kinesis',
+  operations: Object.fromEntries(
+    STAND_IN_OPERATIONS.map((name): [string, OperationSpec] => [name, { name, input: `${name}Input`, errors: [] }]),
+  ),
+};
+
+async function createServices(_deps: ServiceDeps): Promise<Services> {
+  const binding: ServiceBinding = { spec: standInKinesisSpec, parseInput: (_op, raw) => raw, handlers: {} };
+  return { bindings: [binding], close: async () => {} };
+}
+// END STAND-IN
+// ---------------------------------------------------------------------------------------------------
+
+export async function createApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
+  validateServerConfig(config);
+  const logger = options.logger ?? new JsonLogger(config.logLevel, options.logSink ?? process.stderr);
+  const clock = options.clock ?? systemClock;
+  const tls: TlsMaterial | undefined = config.tls === undefined ? undefined : await loadTlsMaterial(config.tls);
+
+  const storage = await openStorage({
+    inMemory: config.inMemory,
+    dataDir: config.dataDir,
+    fsync: config.fsync,
+    clock,
+    logger: logger.child({ component: 'storage' }),
+  });
+  let services: Services;
+  try {
+    services =
+      options.bindings !== undefined
+        ? { bindings: options.bindings, close: async () => {} }
+        : await createServices({ storage, clock, logger, settings: kinesisSettingsFrom(config) });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+
+  const router = new AwsProtocolRouter({
+    bindings: services.bindings,
+    logger: logger.child({ component: 'protocol' }),
+    defaultRegion: config.region,
+    defaultAccountId: config.accountId,
+    eventStreams: options.eventStreams,
+  });
+  let closing = false;
+  const listener = new HttpListener({
+    host: config.host,
+    port: config.port,
+    tls,
+    maxBodyBytes: config.maxBodyBytes,
+    maxHeaderBytes: config.maxHeaderBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    router,
+    isReady: () => !closing && storage.isReady(),
+    logger: logger.child({ component: 'http' }),
+  });
+
+  let closePromise: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    closing = true;
+    logger.info('shutting down');
+    await listener.close(config.shutdownGraceMs);
+    try {
+      await services.close();
+    } finally {
+      await storage.close();
+    }
+    logger.info('stopped');
+  };
+
+  return {
+    config,
+    storage,
+    logger,
+    async listen() {
+      const address = await listener.listen();
+      logger.info('listening', {
+        url: address.url,
+        storage: config.inMemory ? 'memory' : config.dataDir,
+        tls: tls === undefined ? 'off' : config.tls?.mode,
+        ...(tls?.fingerprint !== undefined ? { certificateFingerprint: tls.fingerprint } : {}),
+      });
+      return address;
+    },
+    close() {
+      closePromise ??= close();
+      return closePromise;
+    },
+  };
+}

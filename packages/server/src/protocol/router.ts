@@ -1,0 +1,267 @@
+/**
+ * The AWS RPC router: X-Amz-Target → service binding → operation handler, for AWS JSON 1.1 and AWS
+ * CBOR requests (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html).
+ *
+ * Request path: target lookup → Authorization form check → body decode → handler lookup →
+ * `binding.parseInput` (model validation) → handler → output encode. Every failure becomes
+ * `{"__type", "message"}` in the request's encoding with `x-amzn-ErrorType`, the HTTP status from the
+ * error catalogue, and the request id headers. Anything that is not a {@link ServiceError} becomes
+ * InternalFailureException (500), logged with its cause and never shown to the client.
+ *
+ * This module knows nothing about sockets or HTTP versions: the listener hands it a decoded request
+ * and a {@link ResponseSink} (both Node's HTTP/1.1 and HTTP/2 compatibility responses are sinks).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { RequestContext } from '../model/context.js';
+import type { OperationSpec, ServiceBinding } from '../model/operation.js';
+import { ServiceError, isServiceError } from '../model/service-error.js';
+import { parseSigV4Authorization } from './sigv4-header.js';
+import type { WireCodec } from './wire-protocol.js';
+import { codecForContentType, encodeErrorBody } from './wire-protocol.js';
+
+/** Where the router writes a response. */
+export interface ResponseSink {
+  writeHead(statusCode: number, headers: OutgoingHttpHeaders): unknown;
+  write(chunk: Uint8Array | string): boolean;
+  end(chunk?: Uint8Array | string): unknown;
+  readonly headersSent: boolean;
+}
+
+/** A request as the listener hands it over: body fully read (within the size limit). */
+export interface ProtocolRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly secure: boolean;
+  /** Aborted when the client goes away or the server shuts down. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Hook for operations whose output has an event-stream member (SubscribeToShard): it receives the
+ * handler's output and writes the whole streamed response (status, headers, frames) to `response`.
+ * Implemented by the event-stream issue; until then the default answers InternalFailureException.
+ */
+export type EventStreamResponder = (args: {
+  readonly operation: OperationSpec;
+  readonly output: Readonly<Record<string, unknown>>;
+  readonly context: RequestContext;
+  readonly codec: WireCodec;
+  /** x-amzn-RequestId, x-amz-id-2 (the responder adds content type and status). */
+  readonly baseHeaders: Readonly<Record<string, string>>;
+  readonly response: ResponseSink;
+}) => Promise<void>;
+
+const notImplementedEventStreams: EventStreamResponder = async ({ operation }) => {
+  throw new Error(`event-stream responses (${operation.name}) are not implemented yet`);
+};
+
+export interface RouterOptions {
+  readonly bindings: readonly ServiceBinding[];
+  readonly logger: Logger;
+  /** Region when the request carries no credential scope. */
+  readonly defaultRegion: string;
+  /** Account of every caller until access keys map to accounts. */
+  readonly defaultAccountId: string;
+  readonly eventStreams?: EventStreamResponder | undefined;
+}
+
+interface ServiceEntry {
+  readonly binding: ServiceBinding;
+  /** "Kinesis", "Firehose", … for messages. */
+  readonly displayName: string;
+}
+
+const SERVICE_NAMES: Readonly<Record<string, string>> = { kinesis: 'Kinesis', firehose: 'Firehose' };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** What the per-request debug log line records. */
+interface Outcome {
+  operation: string | undefined;
+  status: number;
+  errorCode: string | undefined;
+}
+
+export class AwsProtocolRouter {
+  private readonly services = new Map<string, ServiceEntry>();
+  private readonly logger: Logger;
+  private readonly eventStreams: EventStreamResponder;
+
+  constructor(private readonly options: RouterOptions) {
+    for (const binding of options.bindings) {
+      const name = SERVICE_NAMES[binding.spec.signingName] ?? binding.spec.signingName;
+      this.services.set(binding.spec.targetPrefix, { binding, displayName: name });
+    }
+    this.logger = options.logger;
+    this.eventStreams = options.eventStreams ?? notImplementedEventStreams;
+  }
+
+  /** Handle one AWS RPC request; never rejects (failures are written as error responses). */
+  async handle(request: ProtocolRequest, response: ResponseSink): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const codec = codecForContentType(request.headers['content-type']);
+    const outcome: Outcome = { operation: undefined, status: 200, errorCode: undefined };
+    try {
+      await this.dispatch(request, response, requestId, codec, outcome);
+    } catch (error) {
+      this.writeError(response, codec, requestId, error, outcome);
+    }
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug('request', {
+        requestId,
+        operation: outcome.operation,
+        status: outcome.status,
+        errorCode: outcome.errorCode,
+        protocol: codec.protocol,
+        ms: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    }
+  }
+
+  /**
+   * Answer a request the listener refused before routing (body too large, …) with the same error
+   * format and headers as routed errors.
+   */
+  reject(headers: IncomingHttpHeaders, response: ResponseSink, error: ServiceError, extraHeaders?: OutgoingHttpHeaders): void {
+    const codec = codecForContentType(headers['content-type']);
+    const outcome: Outcome = { operation: undefined, status: 0, errorCode: undefined };
+    this.writeError(response, codec, randomUUID(), error, outcome, extraHeaders);
+    this.logger.debug('request rejected', { status: outcome.status, errorCode: outcome.errorCode });
+  }
+
+  private async dispatch(
+    request: ProtocolRequest,
+    response: ResponseSink,
+    requestId: string,
+    codec: WireCodec,
+    outcome: Outcome,
+  ): Promise<void> {
+    const headers = request.headers;
+    // 1. Which service and operation.
+    const target = single(headers['x-amz-target']);
+    const dot = target === undefined ? -1 : target.lastIndexOf('.');
+    if (target === undefined || dot === -1) {
+      throw new ServiceError('UnknownOperationException', 'Missing or malformed X-Amz-Target header (expected <TargetPrefix>.<Operation>)');
+    }
+    const service = this.services.get(target.slice(0, dot));
+    const operationName = target.slice(dot + 1);
+    const operations = service?.binding.spec.operations;
+    if (service === undefined || operations === undefined || !Object.hasOwn(operations, operationName)) {
+      throw new ServiceError('UnknownOperationException', `Unknown operation ${JSON.stringify(target)}`);
+    }
+    const operation = operations[operationName];
+    outcome.operation = operation.name;
+
+    // 2. Credentials: the form is checked now; verification comes with authentication.
+    const authorization = headers.authorization;
+    if (authorization === undefined || authorization === '') {
+      throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    }
+    const credential = parseSigV4Authorization(authorization);
+
+    // 3. Body.
+    if (request.body.length === 0) {
+      throw new ServiceError('SerializationException', `The request body is empty; ${operation.name} expects a ${codec.protocol === 'cbor' ? 'CBOR' : 'JSON'} object`);
+    }
+    const raw = codec.decode(request.body);
+    if (!isRecord(raw)) {
+      throw new ServiceError('SerializationException', `The request body must be a ${codec.protocol === 'cbor' ? 'CBOR map' : 'JSON object'}`);
+    }
+
+    // 4. Handler and input.
+    const binding = service.binding;
+    const handler = binding.handlers[operation.name];
+    if (handler === undefined) {
+      throw new ServiceError(
+        'UnknownOperationException',
+        `Operation ${operation.name} is part of the ${service.displayName} API but is not implemented by this Shardline server yet`,
+      );
+    }
+    const input = binding.parseInput(operation.name, raw, codec.protocol);
+    const context: RequestContext = {
+      requestId,
+      region: credential.region,
+      caller: { accountId: this.options.defaultAccountId, accessKeyId: credential.accessKeyId },
+      protocol: codec.protocol,
+      sourceIp: request.sourceIp,
+      userAgent: headers['user-agent'] ?? '',
+      secureTransport: request.secure,
+      signal: request.signal,
+    };
+
+    // 5. Run it.
+    const output = await handler(input, context);
+
+    if (operation.eventStreamMember !== undefined) {
+      if (!isRecord(output)) throw new Error(`${operation.name} handler returned no output for its event stream`);
+      await this.eventStreams({
+        operation,
+        output,
+        context,
+        codec,
+        baseHeaders: { 'x-amzn-requestid': requestId, 'x-amz-id-2': extendedRequestId(requestId) },
+        response,
+      });
+      return;
+    }
+
+    const body = codec.encode(output === undefined || output === null ? {} : output);
+    response.writeHead(200, {
+      'content-type': codec.contentType,
+      'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+      'x-amzn-requestid': requestId,
+      'x-amz-id-2': extendedRequestId(requestId),
+    });
+    response.end(body);
+  }
+
+  private writeError(
+    response: ResponseSink,
+    codec: WireCodec,
+    requestId: string,
+    error: unknown,
+    outcome: Outcome,
+    extraHeaders?: OutgoingHttpHeaders,
+  ): void {
+    let serviceError: ServiceError;
+    if (isServiceError(error)) {
+      serviceError = error;
+    } else {
+      this.logger.error('internal failure', { requestId, operation: outcome.operation, error });
+      serviceError = new ServiceError('InternalFailureException', `Internal service failure (request id ${requestId})`);
+    }
+    outcome.status = serviceError.httpStatus;
+    outcome.errorCode = serviceError.code;
+    if (response.headersSent) {
+      // A streamed response already started: the status line is gone, so the only honest signal left
+      // is to cut the stream (the event-stream responder sends modeled errors itself).
+      response.end();
+      return;
+    }
+    const body = encodeErrorBody(codec, serviceError.code, serviceError.message);
+    response.writeHead(serviceError.httpStatus, {
+      ...extraHeaders,
+      'content-type': codec.contentType,
+      'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+      'x-amzn-requestid': requestId,
+      'x-amz-id-2': extendedRequestId(requestId),
+      'x-amzn-errortype': serviceError.code,
+    });
+    response.end(body);
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Stand-in for AWS's opaque extended request id (`x-amz-id-2`), derived from the request id. */
+function extendedRequestId(requestId: string): string {
+  return Buffer.from(requestId, 'latin1').toString('base64');
+}
