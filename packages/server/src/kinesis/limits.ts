@@ -21,9 +21,6 @@ export const WRITE_RECORDS_PER_SECOND = 1000;
 export const READ_CALLS_PER_SECOND = 5;
 export const READ_BYTES_PER_SECOND = 2 * MiB;
 export const ITERATOR_CALLS_PER_SECOND = 5;
-/** A GetRecords response of this size blocks further reads of the shard for LARGE_READ_BLOCK_MS. */
-export const LARGE_READ_BYTES = 10 * MiB;
-export const LARGE_READ_BLOCK_MS = 5000;
 
 export class TokenBucket {
   private tokens: number;
@@ -105,11 +102,15 @@ export class ShardReadLimiter {
     return true;
   }
 
-  /** Charge the bytes a call returned. */
+  /**
+   * Charge the bytes a call returned. A response larger than one second of read throughput blocks
+   * the shard for as long as the throughput takes to pay it back: 5 s after a 10 MiB response, as AWS
+   * documents.
+   */
   charge(bytes: number, nowMs: number): void {
     this.bytes.available(nowMs);
     this.bytes.take(bytes);
-    if (bytes >= LARGE_READ_BYTES) this.blockedUntilMs = nowMs + LARGE_READ_BLOCK_MS;
+    if (bytes > READ_BYTES_PER_SECOND) this.blockedUntilMs = nowMs + Math.ceil((bytes * 1000) / READ_BYTES_PER_SECOND);
   }
 }
 

@@ -54,9 +54,12 @@ export interface ShardReadResult {
   readonly childShards?: ChildShardInfo[] | undefined;
 }
 
-/** Records that arrived before this time are past retention and never returned. */
-export function retentionHorizonMs(stream: StreamRecord, nowMs: number): number {
-  return nowMs - stream.retentionHours * 3_600_000;
+/**
+ * Earliest arrival time still readable: a record is accessible for the retention period from the time
+ * it was added, so one whose age is the full period or more is hidden.
+ */
+export function minRetainedArrivalMs(stream: StreamRecord, nowMs: number): number {
+  return nowMs - stream.retentionHours * 3_600_000 + 1;
 }
 
 /**
@@ -120,7 +123,7 @@ export async function readShard(
   const maxRecords = Math.min(Math.max(1, options.maxRecords), MAX_RECORDS_PER_READ);
   const maxBytes = Math.min(Math.max(1, options.maxBytes), MAX_BYTES_PER_READ);
   const end = shardEndOffset(shard, log);
-  const result = await log.read(fromOffset, { maxRecords, maxBytes, minArrivalMs: retentionHorizonMs(stream, options.nowMs) });
+  const result = await log.read(fromOffset, { maxRecords, maxBytes, minArrivalMs: minRetainedArrivalMs(stream, options.nowMs) });
   let stored = result.records;
   let nextOffset = result.nextOffset;
   if (end !== undefined && nextOffset > end) {
