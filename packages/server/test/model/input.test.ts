@@ -196,6 +196,13 @@ void describe('parseKinesisInput: coercion', () => {
       serialization('PutRecord', { StreamName: 's', Data: '+/+=', PartitionKey: 'k' }),
       "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
     );
+    // Characters Node's decoder would accept or skip are still rejected.
+    for (const [bad, ch] of [['aGk-', '-'], ['aGk_', '_'], ['aG k', ' '], ['aGék', 'é'], ['ab=c', '=']]) {
+      assert.equal(
+        serialization('PutRecord', { StreamName: 's', Data: bad, PartitionKey: 'k' }),
+        `'${bad}' can not be converted to a Blob: Invalid Base64 character: '${ch}'`,
+      );
+    }
     assert.match(serialization('PutRecords', { StreamName: 's', Records: [{ Data: 'a', PartitionKey: 'k' }] }), /can not be converted to a Blob/);
   });
 
