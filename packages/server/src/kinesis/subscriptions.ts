@@ -300,11 +300,22 @@ function streamKeyOf(stream: StreamRecord): string {
 
 /**
  * The continuation for a subscription that has delivered nothing yet: the sequence number of the
- * record just before the start position (resuming AFTER it starts exactly there). At the very start of
- * a shard there is no such record; the shard's first sequence number is used.
+ * record just before the start position, so that resuming AFTER it starts exactly there. At offset 0
+ * there is no such record, and the shard's StartingSequenceNumber is its first record's own number, so
+ * {@link shardStartSequenceNumber} (one less) stands for "before the first record".
  */
 function continuationBefore(stream: StreamRecord, shard: ShardRecord, offset: number): string {
-  return sequenceNumberAt(stream, shard, Math.max(0, offset - 1));
+  return offset === 0 ? shardStartSequenceNumber(stream, shard) : sequenceNumberAt(stream, shard, offset - 1);
+}
+
+/**
+ * The number just below a shard's first record: smaller than every sequence number of the shard and
+ * larger than every number of its parents (lower shard index), so it orders correctly. Only
+ * SubscribeToShard emits it (as the ContinuationSequenceNumber of a subscription that starts at the
+ * very beginning of a shard) and accepts it back, as "before offset 0".
+ */
+export function shardStartSequenceNumber(stream: StreamRecord, shard: ShardRecord): string {
+  return (BigInt(sequenceNumberAt(stream, shard, 0)) - 1n).toString();
 }
 
 export function subscriptionKey(consumerArn: string, shardId: string): string {

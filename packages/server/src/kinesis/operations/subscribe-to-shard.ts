@@ -10,10 +10,10 @@
  *   TRIM_HORIZON          first retained record
  *   LATEST                the next record appended
  *   AT_SEQUENCE_NUMBER    the record with that number
- *   AFTER_SEQUENCE_NUMBER the record after it — but never past the end of the log: the starting
- *                         sequence number of an empty shard (= the number its first record will get,
- *                         and the ContinuationSequenceNumber of heartbeats there) resumes at that
- *                         first record instead of skipping it
+ *   AFTER_SEQUENCE_NUMBER the record after it (never past the end of the log)
+ *   either, with the number just below the shard's first record (the ContinuationSequenceNumber of a
+ *                         subscription that has delivered nothing from the start of a shard; see
+ *                         shardStartSequenceNumber): the first record
  *   AT_TIMESTAMP          the first record that arrived at or after Timestamp
  */
 import type { RequestContext } from '../../model/context.js';
@@ -24,6 +24,7 @@ import type { FanOutEnv } from '../fan-out.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { ConsumerStatus, shardIdFor } from '../records.js';
 import { decodeSequenceNumber } from '../sequence-number.js';
+import { shardStartSequenceNumber } from '../subscriptions.js';
 
 export async function subscribeToShard(
   fan: FanOutEnv,
@@ -80,6 +81,7 @@ async function startOffset(stream: StreamRecord, shard: ShardRecord, log: ShardL
           `Must specify SequenceNumber parameter for starting position of type ${position.Type}.`,
         );
       }
+      if (position.SequenceNumber === shardStartSequenceNumber(stream, shard)) return log.startOffset();
       const parts = decodeSequenceNumber(position.SequenceNumber);
       if (!parts || parts.salt !== (stream.salt >>> 0)) {
         throw new ServiceError(
