@@ -262,3 +262,40 @@ void describe('AUTO record distribution', () => {
     }
   });
 });
+
+void describe('writes racing a reshard', () => {
+  void it('a record routed to a shard sealed under it waits for the reshard commit and lands in the child', async () => {
+    const plane = await openTestPlane();
+    try {
+      const s = await createTestStream(plane, 'race', 1);
+      await putRecord(plane.dp, { StreamName: 'race', PartitionKey: 'a', Data: Buffer.from('before') }, plane.ctx);
+      // The control plane's order: seal the parent's log first, commit the closed parent + children after.
+      const parentLog = await plane.env.streams.shardLog(s.value, 'shardId-000000000000');
+      await parentLog.seal();
+      const single = putRecord(plane.dp, { StreamName: 'race', PartitionKey: 'a', Data: Buffer.from('single') }, plane.ctx);
+      const batch = putRecords(plane.dp, { StreamName: 'race', Records: [{ PartitionKey: 'a', Data: Buffer.from('b1') }, { PartitionKey: 'b', Data: Buffer.from('b2') }] }, plane.ctx);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const current = await plane.env.streams.resolve(plane.ctx, { StreamName: 'race' });
+      const now = plane.clock.now();
+      const parent = current.value.shards[0];
+      const committed = await plane.env.streams.replace(current, {
+        ...current.value,
+        shards: [
+          { ...parent, closedMs: now, endOffset: parentLog.endOffset() },
+          { shardId: 'shardId-000000000001', index: 1, parentShardId: parent.shardId, startingHashKey: '0', endingHashKey: (MAX_HASH_KEY / 2n).toString(), createdMs: now },
+          { shardId: 'shardId-000000000002', index: 2, parentShardId: parent.shardId, startingHashKey: (MAX_HASH_KEY / 2n + 1n).toString(), endingHashKey: MAX_HASH_KEY.toString(), createdMs: now },
+        ],
+        nextShardIndex: 3,
+      });
+      assert.ok(committed);
+      const one = await single;
+      assert.notEqual(one.ShardId, 'shardId-000000000000');
+      const many = await batch;
+      assert.equal(many.FailedRecordCount, 0);
+      assert.ok(many.Records.every((r) => r.ShardId !== 'shardId-000000000000' && r.SequenceNumber !== undefined));
+      assert.equal(parentLog.endOffset(), 1);
+    } finally {
+      await plane.close();
+    }
+  });
+});
