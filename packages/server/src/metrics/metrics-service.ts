@@ -1,0 +1,105 @@
+/**
+ * The metrics subsystem as the composition root sees it: one store, the Kinesis recorder and handler
+ * instrumentation, the Prometheus view, the CloudWatch-compatible API, and the journal that keeps
+ * per-minute aggregates across restarts (flushed every `flushIntervalMs` and on close).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../model/context.js';
+import type { OperationHandler } from '../model/operation.js';
+import type { StreamStore } from '../kinesis/stream-store.js';
+import { CloudWatchApi } from './cloudwatch-api.js';
+import type { WireResponse } from './cloudwatch-json.js';
+import { handleCloudWatchJson, regionFromAuthorization } from './cloudwatch-json.js';
+import { instrumentKinesisHandlers } from './instrument-kinesis.js';
+import { KinesisMetrics } from './kinesis-recorder.js';
+import { MINUTE_MS, MetricStore } from './metric-store.js';
+import { MetricsJournal } from './metrics-journal.js';
+import type { PrometheusView } from './prometheus.js';
+import { createPrometheusView } from './prometheus.js';
+
+export interface MetricsOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Data directory; metrics persist under `<dataDir>/metrics/`. Undefined: in memory only. */
+  readonly dataDir?: string | undefined;
+  /** How long per-minute aggregates are kept (default 25 hours: "at least 24 hours"). */
+  readonly retentionMs?: number | undefined;
+  /** Journal flush interval (default 10 s). */
+  readonly flushIntervalMs?: number | undefined;
+  readonly defaultAccountId: string;
+  readonly defaultRegion: string;
+}
+
+export const DEFAULT_METRICS_RETENTION_MS = 25 * 3_600_000;
+
+export class MetricsService {
+  readonly store = new MetricStore();
+  readonly kinesis = new KinesisMetrics(this.store);
+  readonly prometheus: PrometheusView;
+  readonly cloudWatch: CloudWatchApi;
+  private readonly journal: MetricsJournal | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly retentionMs: number;
+
+  private constructor(private readonly options: MetricsOptions) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_METRICS_RETENTION_MS;
+    this.prometheus = createPrometheusView(this.store);
+    this.cloudWatch = new CloudWatchApi(this.store, this.retentionMs);
+    this.journal = options.dataDir !== undefined ? new MetricsJournal(options.dataDir, this.store, options.logger, this.retentionMs) : undefined;
+  }
+
+  /** Create, load the retained aggregates, and start the periodic flush. */
+  static async open(options: MetricsOptions): Promise<MetricsService> {
+    const m = new MetricsService(options);
+    if (m.journal) {
+      const { files, points } = await m.journal.load(options.clock.now());
+      options.logger.debug('metrics loaded', { files, points });
+    }
+    const interval = options.flushIntervalMs ?? 10_000;
+    m.timer = setInterval(() => {
+      m.flushing = m.flush().catch((err: unknown) => {
+        options.logger.warn('metrics flush failed', { err });
+      });
+    }, interval);
+    m.timer.unref();
+    return m;
+  }
+
+  /** Wrap the Kinesis handler table so that calls are counted. */
+  instrument(handlers: Readonly<Record<string, OperationHandler>>, streams: StreamStore): Record<string, OperationHandler> {
+    return instrumentKinesisHandlers(handlers, { metrics: this.kinesis, streams, clock: this.options.clock });
+  }
+
+  /** Persist changed minutes and drop expired ones. */
+  async flush(): Promise<void> {
+    const now = this.options.clock.now();
+    this.store.prune(Math.floor((now - this.retentionMs) / MINUTE_MS));
+    if (this.journal) {
+      await this.journal.flush(now);
+      await this.journal.prune(now);
+    } else {
+      this.store.takeDirty();
+    }
+  }
+
+  /** Answer a CloudWatch (awsJson1_0) request; see cloudwatch-json.ts. */
+  handleCloudWatch(headers: IncomingHttpHeaders, body: Buffer, accountId?: string): WireResponse {
+    const scope = {
+      accountId: accountId ?? this.options.defaultAccountId,
+      region: regionFromAuthorization(headers) ?? this.options.defaultRegion,
+      nowMs: this.options.clock.now(),
+    };
+    return handleCloudWatchJson(this.cloudWatch, headers, body, scope, (err) => {
+      this.options.logger.error('cloudwatch request failed', { err });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    if (this.journal) await this.journal.close(this.options.clock.now());
+  }
+}
