@@ -1,0 +1,189 @@
+/**
+ * The embedded engine's shard logs: `<root>/<encoded name>/` per log (see log-dir-name.ts), created
+ * atomically (temp directory → NAME file → first segment → fsync → rename), destroyed atomically
+ * (rename into `.trash/`, then delete). Runs the interval-fsync timer for all open logs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../model/context.js';
+import type { Logger } from '../../logger.js';
+import type { ShardLog, ShardLogStore } from '../contract.js';
+import { StorageError, StorageErrorCode } from '../contract.js';
+import type { FsyncPolicy } from '../fsync-policy.js';
+import { fsyncDirectory, writeFileDurable } from './durable-file.js';
+import { logDirName } from './log-dir-name.js';
+import type { SegmentFs } from './segment-fs.js';
+import { nodeSegmentFs } from './segment-fs.js';
+import { DEFAULT_SEGMENT_BYTES, SegmentShardLog } from './segment-shard-log.js';
+
+export const NAME_FILE = 'NAME';
+const TRASH_DIR = '.trash';
+const TEMP_DIR_PREFIX = '.tmp-';
+
+export interface SegmentShardLogStoreOptions {
+  /** Directory holding one subdirectory per log. */
+  readonly dir: string;
+  readonly fsync: FsyncPolicy;
+  readonly segmentBytes?: number | undefined;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** File operations on segments (tests inject faults). */
+  readonly fs?: SegmentFs | undefined;
+}
+
+function errCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+export class SegmentShardLogStore implements ShardLogStore {
+  /** Every log on disk: name → directory name. */
+  private readonly names = new Map<string, string>();
+  private readonly opening = new Map<string, Promise<SegmentShardLog>>();
+  private readonly open_ = new Map<string, SegmentShardLog>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly segmentBytes: number;
+  private readonly sfs: SegmentFs;
+
+  private constructor(private readonly options: SegmentShardLogStoreOptions) {
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.sfs = options.fs ?? nodeSegmentFs;
+  }
+
+  static async open(options: SegmentShardLogStoreOptions): Promise<SegmentShardLogStore> {
+    const store = new SegmentShardLogStore(options);
+    await store.load();
+    if (options.fsync.mode === 'interval') {
+      store.timer = setInterval(() => {
+        for (const log of store.open_.values()) void log.syncIfDirty();
+      }, options.fsync.intervalMs);
+      store.timer.unref();
+    }
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    const root = this.options.dir;
+    await mkdir(root, { recursive: true });
+    await rm(join(root, TRASH_DIR), { recursive: true, force: true });
+    for (const entry of await readdir(root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name.startsWith(TEMP_DIR_PREFIX)) {
+        // A log whose creation did not finish: it never existed.
+        await rm(join(root, entry.name), { recursive: true, force: true });
+        continue;
+      }
+      if (entry.name.startsWith('.')) continue;
+      let name: string;
+      try {
+        name = await readFile(join(root, entry.name, NAME_FILE), 'utf8');
+      } catch (err) {
+        if (errCode(err) !== 'ENOENT') throw err;
+        this.options.logger.error('shard log directory without a NAME file is ignored', { dir: join(root, entry.name) });
+        continue;
+      }
+      if (logDirName(name) !== entry.name) {
+        this.options.logger.error('shard log directory does not match its NAME file; ignored', { dir: join(root, entry.name), name });
+        continue;
+      }
+      this.names.set(name, entry.name);
+    }
+  }
+
+  open(name: string): Promise<ShardLog> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (typeof name !== 'string' || name.length === 0) return Promise.reject(new TypeError('shard log name must be a non-empty string'));
+    let pending = this.opening.get(name);
+    if (pending === undefined) {
+      pending = this.openLog(name);
+      this.opening.set(name, pending);
+      const p = pending;
+      p.then(
+        (log) => {
+          if (this.opening.get(name) === p) this.open_.set(name, log);
+        },
+        () => {
+          if (this.opening.get(name) === p) this.opening.delete(name);
+        },
+      );
+    }
+    return pending;
+  }
+
+  private async openLog(name: string): Promise<SegmentShardLog> {
+    const root = this.options.dir;
+    const dirName = logDirName(name);
+    if (!this.names.has(name)) {
+      const temp = join(root, `${TEMP_DIR_PREFIX}${randomBytes(6).toString('hex')}`);
+      try {
+        await mkdir(temp);
+        await writeFileDurable(join(temp, NAME_FILE), name, false);
+        await SegmentShardLog.initialise(temp, this.sfs);
+        await fsyncDirectory(temp);
+        await rename(temp, join(root, dirName));
+        await fsyncDirectory(root);
+      } catch (err) {
+        await rm(temp, { recursive: true, force: true });
+        throw new StorageError(StorageErrorCode.IO, `cannot create shard log ${name} in ${root}: ${(err as Error).message}`, { cause: err });
+      }
+      this.names.set(name, dirName);
+    }
+    return SegmentShardLog.open({
+      name,
+      dir: join(root, dirName),
+      fsync: this.options.fsync,
+      segmentBytes: this.segmentBytes,
+      clock: this.options.clock,
+      logger: this.options.logger,
+      fs: this.sfs,
+    });
+  }
+
+  async destroy(name: string): Promise<void> {
+    if (this.closed) throw this.closedError();
+    const pending = this.opening.get(name);
+    this.opening.delete(name);
+    this.open_.delete(name);
+    if (pending !== undefined) {
+      const log = await pending.catch(() => undefined); // a log that failed to open has nothing to close
+      await log?.close();
+    }
+    const dirName = this.names.get(name);
+    if (dirName === undefined) return;
+    const root = this.options.dir;
+    const trash = join(root, TRASH_DIR);
+    const doomed = join(trash, `${dirName}-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(trash, { recursive: true });
+      await rename(join(root, dirName), doomed);
+      await fsyncDirectory(root);
+    } catch (err) {
+      throw new StorageError(StorageErrorCode.IO, `cannot destroy shard log ${name}: ${(err as Error).message}`, { cause: err });
+    }
+    this.names.delete(name);
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  async list(): Promise<string[]> {
+    if (this.closed) throw this.closedError();
+    return [...this.names.keys()].sort();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    const pending = [...this.opening.values()];
+    this.opening.clear();
+    this.open_.clear();
+    for (const p of pending) {
+      const log = await p.catch(() => undefined); // failed opens hold nothing
+      await log?.close();
+    }
+  }
+
+  private closedError(): StorageError {
+    return new StorageError(StorageErrorCode.CLOSED, 'shard log store is closed');
+  }
+}

@@ -1,0 +1,24 @@
+/** The shard-log contract suite against the embedded segment engine, under each fsync policy. */
+import { silentLogger } from '../../../src/logger.js';
+import type { FsyncPolicy } from '../../../src/storage/fsync-policy.js';
+import { SegmentShardLogStore } from '../../../src/storage/embedded/segment-shard-log-store.js';
+import { shardLogContract } from '../shard-log-contract.js';
+import { tempDir } from './temp-dir.js';
+
+const variants: { label: string; fsync: FsyncPolicy; segmentBytes?: number }[] = [
+  { label: 'fsync always', fsync: { mode: 'always' } },
+  { label: 'fsync interval:20', fsync: { mode: 'interval', intervalMs: 20 } },
+  { label: 'fsync never', fsync: { mode: 'never' } },
+  { label: 'fsync always, 512-byte segments', fsync: { mode: 'always' }, segmentBytes: 512 },
+];
+
+for (const v of variants) {
+  shardLogContract(`embedded (${v.label})`, async () => {
+    const dir = await tempDir();
+    return {
+      persistent: true,
+      open: (clock) => SegmentShardLogStore.open({ dir: dir.path, fsync: v.fsync, segmentBytes: v.segmentBytes, clock, logger: silentLogger }),
+      cleanup: dir.remove,
+    };
+  });
+}
