@@ -8,13 +8,15 @@ import { HttpListener } from './http/listener.js';
 import type { ListeningAddress } from './http/listener.js';
 import { loadTlsMaterial } from './http/tls.js';
 import type { TlsMaterial } from './http/tls.js';
+import { createKinesisBinding } from './kinesis/binding.js';
 import type { KinesisSettings } from './kinesis/settings.js';
 import { defaultKinesisSettings } from './kinesis/settings.js';
 import type { LogSink, Logger } from './logger.js';
 import { JsonLogger } from './logger.js';
 import type { Clock } from './model/context.js';
 import { systemClock } from './model/context.js';
-import type { OperationSpec, ServiceBinding, ServiceSpec } from './model/operation.js';
+import type { ServiceBinding } from './model/operation.js';
+import { createEventStreamResponder } from './protocol/event-stream.js';
 import { AwsProtocolRouter } from './protocol/router.js';
 import type { EventStreamResponder } from './protocol/router.js';
 import type { Storage } from './storage/contract.js';
@@ -38,7 +40,7 @@ export interface AppOptions {
   readonly logger?: Logger | undefined;
   /** Where JSON log lines go (default stderr). */
   readonly logSink?: LogSink | undefined;
-  /** Event-stream response writer (SubscribeToShard); default answers InternalFailureException. */
+  /** Event-stream response writer (SubscribeToShard); default: protocol/event-stream.ts. */
   readonly eventStreams?: EventStreamResponder | undefined;
 }
 
@@ -68,41 +70,11 @@ interface ServiceDeps {
   readonly settings: KinesisSettings;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// STAND-IN (lead: swap for the real service once src/kinesis/binding.ts and the generated model load):
-//
-//   import { createKinesisBinding } from './kinesis/binding.js';
-//   async function createServices(deps: ServiceDeps): Promise<Services> {
-//     const kinesis = await createKinesisBinding(deps);
-//     return { bindings: [kinesis.binding], close: () => kinesis.close() };
-//   }
-//
-// Until then every Kinesis operation is routed and answers "not implemented" (never a fake success).
-const STAND_IN_OPERATIONS = [
-  'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetentionPeriod', 'DeleteResourcePolicy', 'DeleteStream',
-  'DeregisterStreamConsumer', 'DescribeAccountSettings', 'DescribeLimits', 'DescribeStream', 'DescribeStreamConsumer',
-  'DescribeStreamSummary', 'DisableEnhancedMonitoring', 'EnableEnhancedMonitoring', 'GetRecords', 'GetResourcePolicy',
-  'GetShardIterator', 'IncreaseStreamRetentionPeriod', 'ListShards', 'ListStreamConsumers', 'ListStreams',
-  'ListTagsForResource', 'ListTagsForStream', 'MergeShards', 'PutRecord', 'PutRecords', 'PutResourcePolicy',
-  'RegisterStreamConsumer', 'RemoveTagsFromStream', 'SplitShard', 'StartStreamEncryption', 'StopStreamEncryption',
-  'SubscribeToShard', 'TagResource', 'UntagResource', 'UpdateAccountSettings', 'UpdateMaxRecordSize',
-  'UpdateShardCount', 'UpdateStreamMode', 'UpdateStreamWarmThroughput',
-] as const;
-
-const standInKinesisSpec: ServiceSpec = {
-  targetPrefix: 'Kinesis_20131202',
-  signingName: 'kinesis',
-  operations: Object.fromEntries(
-    STAND_IN_OPERATIONS.map((name): [string, OperationSpec] => [name, { name, input: `${name}Input`, errors: [] }]),
-  ),
-};
-
-async function createServices(_deps: ServiceDeps): Promise<Services> {
-  const binding: ServiceBinding = { spec: standInKinesisSpec, parseInput: (_op, raw) => raw, handlers: {} };
-  return { bindings: [binding], close: async () => {} };
+/** The built-in services (Kinesis Data Streams; Firehose joins here later). */
+async function createServices(deps: ServiceDeps): Promise<Services> {
+  const kinesis = await createKinesisBinding(deps);
+  return { bindings: [kinesis.binding], close: () => kinesis.close() };
 }
-// END STAND-IN
-// ---------------------------------------------------------------------------------------------------
 
 export async function createApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
   validateServerConfig(config);
@@ -128,12 +100,13 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     throw error;
   }
 
+  const protocolLogger = logger.child({ component: 'protocol' });
   const router = new AwsProtocolRouter({
     bindings: services.bindings,
-    logger: logger.child({ component: 'protocol' }),
+    logger: protocolLogger,
     defaultRegion: config.region,
     defaultAccountId: config.accountId,
-    eventStreams: options.eventStreams,
+    eventStreams: options.eventStreams ?? createEventStreamResponder(protocolLogger),
   });
   let closing = false;
   const listener = new HttpListener({

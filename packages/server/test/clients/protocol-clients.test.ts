@@ -200,7 +200,7 @@ void describe('raw AWS CBOR request', () => {
 
   void it('errors come back CBOR-encoded with x-amzn-ErrorType', async () => {
     const res = await rawRequest(server.url, {
-      headers: awsHeaders('Kinesis_20131202.DescribeStreamSummary', cbor),
+      headers: awsHeaders('Kinesis_20131202.DescribeStreamSummary', cbor, 'eu-west-3'),
       body: encodeCbor({ StreamName: 'nope' }),
     });
     assert.equal(res.status, 400);

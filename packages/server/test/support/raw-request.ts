@@ -26,12 +26,15 @@ export interface RawRequest {
 }
 
 /** A signature-shaped Authorization header (the server checks the form only, for now). */
-export const DUMMY_AUTHORIZATION =
-  'AWS4-HMAC-SHA256 Credential=AKIDSHARDLINETEST/20260101/eu-west-3/kinesis/aws4_request, ' +
-  'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' + 'ab'.repeat(32);
+export function dummyAuthorization(region = 'us-east-1'): string {
+  return (
+    `AWS4-HMAC-SHA256 Credential=AKIDSHARDLINETEST/20260101/${region}/kinesis/aws4_request, ` +
+    'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' + 'ab'.repeat(32)
+  );
+}
 
-export function awsHeaders(target: string, contentType = 'application/x-amz-json-1.1'): Record<string, string> {
-  return { 'content-type': contentType, 'x-amz-target': target, authorization: DUMMY_AUTHORIZATION };
+export function awsHeaders(target: string, contentType = 'application/x-amz-json-1.1', region = 'us-east-1'): Record<string, string> {
+  return { 'content-type': contentType, 'x-amz-target': target, authorization: dummyAuthorization(region) };
 }
 
 export function rawRequest(url: string, request: RawRequest): Promise<RawResponse> {
