@@ -180,7 +180,7 @@ void describe('write limits (on)', () => {
     const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.alloc(1) }));
     const a = await putRecords(plane.dp, { StreamName: 'w', Records: batch(500) }, plane.ctx);
     const b = await putRecords(plane.dp, { StreamName: 'w', Records: batch(500) }, plane.ctx);
-    assert.equal(a.FailedRecordCount + b.FailedRecordCount, 0);
+    assert.equal((a.FailedRecordCount ?? 0) + (b.FailedRecordCount ?? 0), 0);
     const c = await putRecords(plane.dp, { StreamName: 'w', Records: batch(3) }, plane.ctx);
     assert.equal(c.FailedRecordCount, 3);
     for (const r of c.Records) {

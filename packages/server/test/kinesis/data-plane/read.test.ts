@@ -29,6 +29,7 @@ function isError(code: string, message?: RegExp | string): (err: unknown) => boo
 
 async function iterator(plane: TestPlane, input: Omit<GetShardIteratorInput, 'ShardId'> & { ShardId?: string }): Promise<string> {
   const out = await getShardIterator(plane.dp, { ShardId: 'shardId-000000000000', ...input } as GetShardIteratorInput, plane.ctx);
+  assert.ok(out.ShardIterator);
   return out.ShardIterator;
 }
 
