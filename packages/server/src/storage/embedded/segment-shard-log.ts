@@ -619,7 +619,8 @@ export class SegmentShardLog implements ShardLog {
         // Durable first: after a crash the marker still hides what the API already hid.
         await writeFileDurable(join(this.dir, START_MARKER), `${cut}\n`);
         this.start = cut;
-        if (this.segments.length === 1 && cut >= this.end && this.active().size > 0) await this.roll();
+        // Everything is older than the horizon: start a fresh segment so the old one can go too.
+        if (cut >= this.end && this.active().size > 0) await this.roll();
         while (this.segments.length > 1 && this.segments[1].baseOffset <= cut) {
           const seg = this.segments.shift() as Segment;
           await this.deleteSegment(seg);
