@@ -54,10 +54,130 @@ export function decodeCborBody(body: Buffer): unknown {
   try {
     value = decoder.decode(body);
   } catch (cause) {
+    // cbor-x does not read indefinite-length (chunked) byte and text strings, which Jackson-based
+    // Java clients write for long strings; such bodies take the complete (slower) reader below.
+    if (cause instanceof Error && /Indefinite length not supported/.test(cause.message)) return decodeCborFully(body);
     throw new ServiceError('SerializationException', 'The request body is not valid CBOR', { cause });
   }
   // Only walk the tree when a tag-1 head byte (0xc1) can be present at all.
   return body.includes(0xc1) ? datesToMillis(value) : value;
+}
+
+const MAX_DEPTH = 128;
+
+/**
+ * A complete RFC 8949 reader for the bodies cbor-x refuses: all major types, indefinite lengths,
+ * half/single/double floats; tag 1 yields its payload (epoch millis), other tags their content.
+ */
+export function decodeCborFully(body: Buffer): unknown {
+  let pos = 0;
+  const fail = (why: string): never => {
+    throw new ServiceError('SerializationException', `The request body is not valid CBOR (${why} at byte ${pos})`);
+  };
+  const need = (n: number): void => {
+    if (pos + n > body.length) fail('unexpected end of data');
+  };
+  const argument = (info: number): number => {
+    if (info < 24) return info;
+    if (info === 24) return need(1), body[pos++];
+    if (info === 25) return need(2), (pos += 2), body.readUInt16BE(pos - 2);
+    if (info === 26) return need(4), (pos += 4), body.readUInt32BE(pos - 4);
+    if (info === 27) return need(8), (pos += 8), body.readUInt32BE(pos - 8) * 0x100000000 + body.readUInt32BE(pos - 4);
+    return fail('reserved additional information');
+  };
+  const chunks = (major: number): Buffer[] => {
+    const parts: Buffer[] = [];
+    for (;;) {
+      need(1);
+      if (body[pos] === 0xff) {
+        pos++;
+        return parts;
+      }
+      const head = body[pos++];
+      if (head >> 5 !== major || (head & 31) === 31) fail('bad chunk in an indefinite-length string');
+      const n = argument(head & 31);
+      need(n);
+      parts.push(body.subarray(pos, (pos += n)));
+    }
+  };
+  const item = (depth: number): unknown => {
+    if (depth > MAX_DEPTH) fail('nesting too deep');
+    need(1);
+    const head = body[pos++];
+    const major = head >> 5;
+    const info = head & 31;
+    if (major === 7) {
+      if (info === 20) return false;
+      if (info === 21) return true;
+      if (info === 22 || info === 23) return null;
+      if (info === 25) {
+        need(2);
+        const half = body.readUInt16BE(pos);
+        pos += 2;
+        const exp = (half >> 10) & 31;
+        const mant = half & 1023;
+        const sign = half & 0x8000 ? -1 : 1;
+        if (exp === 0) return sign * mant * 2 ** -24;
+        if (exp === 31) return mant === 0 ? sign * Infinity : NaN;
+        return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+      }
+      if (info === 26) return need(4), (pos += 4), body.readFloatBE(pos - 4);
+      if (info === 27) return need(8), (pos += 8), body.readDoubleBE(pos - 8);
+      if (info < 24) return null; // unassigned simple values
+      return fail('unsupported simple value');
+    }
+    if (info === 31) {
+      if (major === 2) return Buffer.concat(chunks(2));
+      if (major === 3) return Buffer.concat(chunks(3)).toString('utf8');
+      if (major === 4) {
+        const list: unknown[] = [];
+        while ((need(1), body[pos]) !== 0xff) list.push(item(depth + 1));
+        pos++;
+        return list;
+      }
+      if (major === 5) {
+        const map: Record<string, unknown> = {};
+        while ((need(1), body[pos]) !== 0xff) {
+          const key = String(item(depth + 1));
+          Object.defineProperty(map, key, { value: item(depth + 1), enumerable: true, writable: true, configurable: true });
+        }
+        pos++;
+        return map;
+      }
+      return fail('indefinite length on a major type that has none');
+    }
+    const n = argument(info);
+    switch (major) {
+      case 0:
+        return n;
+      case 1:
+        return -1 - n;
+      case 2:
+        need(n);
+        return body.subarray(pos, (pos += n));
+      case 3:
+        need(n);
+        return body.toString('utf8', pos, (pos += n));
+      case 4: {
+        const list: unknown[] = [];
+        for (let i = 0; i < n; i++) list.push(item(depth + 1));
+        return list;
+      }
+      case 5: {
+        const map: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const key = String(item(depth + 1));
+          Object.defineProperty(map, key, { value: item(depth + 1), enumerable: true, writable: true, configurable: true });
+        }
+        return map;
+      }
+      default:
+        return item(depth + 1); // major 6: a tag; tag 1 (epoch millis) and others yield their content
+    }
+  };
+  const value = item(0);
+  if (pos !== body.length) fail('trailing data');
+  return value;
 }
 
 /** Growable output buffer. */

@@ -43,7 +43,7 @@ export function parseSigV4Authorization(header: string): SigV4Authorization {
     throw incomplete(`Authorization header must use the ${SIGV4_ALGORITHM} algorithm (Signature Version 4)`);
   }
   const params = new Map<string, string>();
-  for (const part of trimmed.slice(space + 1).split(',')) {
+  for (const part of (space === -1 ? '' : trimmed.slice(space + 1)).split(',')) {
     const p = part.trim();
     if (p === '') continue;
     const eq = p.indexOf('=');
