@@ -1,0 +1,388 @@
+/**
+ * Enhanced fan-out end to end: the real app (memory storage, a ManualClock that starts at real time so
+ * tests can step over the 5-second rule) through @aws-sdk/client-kinesis with its default HTTP/2
+ * handler — consumer operations and their errors, SubscribeToShard's async iterator with every
+ * starting position, resubscribing from ContinuationSequenceNumber, a split ending the parent's
+ * subscription with ChildShards, 20 consumers × 4 shards, HTTP/1.1, and a raw node:http2 client that
+ * checks the frames byte by byte.
+ */
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import { after, before, describe, it } from 'node:test';
+import { crc32 } from 'node:zlib';
+import type { KinesisClient, SubscribeToShardEvent } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DeregisterStreamConsumerCommand,
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  LimitExceededException,
+  ListStreamConsumersCommand,
+  PutRecordCommand,
+  RegisterStreamConsumerCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  SplitShardCommand,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { ManualClock } from '../../../src/model/context.js';
+import { awsHeaders } from '../../support/raw-request.js';
+import type { TestServer } from '../../support/server.js';
+import { startTestServer } from '../../support/server.js';
+
+let server: TestServer;
+let clock: ManualClock;
+let kinesis: KinesisClient;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function createStream(name: string, shards: number): Promise<string> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  return waitFor(`stream ${name}`, async () => {
+    const s = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
+    return s?.StreamStatus === 'ACTIVE' ? s.StreamARN : undefined;
+  });
+}
+
+async function activeConsumer(streamArn: string, name: string): Promise<string> {
+  const out = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }));
+  const arn = out.Consumer?.ConsumerARN;
+  assert.ok(arn);
+  await waitFor(`consumer ${name}`, async () => {
+    const d = await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: arn }));
+    return d.ConsumerDescription?.ConsumerStatus === 'ACTIVE' ? true : undefined;
+  });
+  return arn;
+}
+
+async function put(stream: string, data: string, hashKey = '0'): Promise<string> {
+  const out = await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: 'pk', ExplicitHashKey: hashKey, Data: Buffer.from(data) }));
+  assert.ok(out.SequenceNumber);
+  return out.SequenceNumber;
+}
+
+/** A subscription read through the SDK's async iterator in the background. */
+class SdkSubscription {
+  readonly events: SubscribeToShardEvent[] = [];
+  readonly records: string[] = [];
+  ended: 'open' | 'done' | Error = 'open';
+  private waiters: Array<() => void> = [];
+  private readonly abort = new AbortController();
+
+  static async open(client: KinesisClient, input: ConstructorParameters<typeof SubscribeToShardCommand>[0]): Promise<SdkSubscription> {
+    const s = new SdkSubscription();
+    const out = await client.send(new SubscribeToShardCommand(input), { abortSignal: s.abort.signal });
+    assert.ok(out.EventStream);
+    void s.pump(out.EventStream);
+    return s;
+  }
+
+  private async pump(stream: AsyncIterable<{ SubscribeToShardEvent?: SubscribeToShardEvent }>): Promise<void> {
+    try {
+      for await (const e of stream) {
+        if (e.SubscribeToShardEvent) {
+          this.events.push(e.SubscribeToShardEvent);
+          for (const r of e.SubscribeToShardEvent.Records ?? []) this.records.push(Buffer.from(r.Data ?? []).toString());
+        }
+        this.notify();
+      }
+      this.ended = 'done';
+    } catch (err) {
+      this.ended = err instanceof Error ? err : new Error(String(err));
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (this.ended !== 'open') throw new Error(`stream ended (${String(this.ended)}) before ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.records.length} records`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async untilEnded(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.ended === 'open') {
+      if (Date.now() > deadline) throw new Error('stream did not end');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  lastContinuation(): string {
+    const c = this.events[this.events.length - 1]?.ContinuationSequenceNumber;
+    assert.ok(c);
+    return c;
+  }
+}
+
+before(async () => {
+  clock = new ManualClock(Date.now());
+  server = await startTestServer({ clock, createStreamMs: 0, updateStreamMs: 0, consumerMs: 0, limits: false });
+  kinesis = server.kinesis();
+});
+after(() => server.stop());
+
+void describe('consumer operations through the SDK', () => {
+  void it('register, describe, list, deregister, with typed errors', async () => {
+    const streamArn = await createStream('ops', 1);
+    const reg = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app' }));
+    assert.equal(reg.Consumer?.ConsumerStatus, 'CREATING');
+    assert.match(reg.Consumer?.ConsumerARN ?? '', new RegExp(`^${streamArn}/consumer/app:\\d+$`));
+    assert.ok(reg.Consumer?.ConsumerCreationTimestamp instanceof Date);
+    const dup = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app' })).catch((e: unknown) => e);
+    assert.ok(dup instanceof ResourceInUseException, String(dup));
+    const byName = await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app' }));
+    assert.equal(byName.ConsumerDescription?.ConsumerARN, reg.Consumer?.ConsumerARN);
+    assert.equal(byName.ConsumerDescription?.StreamARN, streamArn);
+    assert.equal(byName.ConsumerDescription?.ConsumerStatus, 'ACTIVE');
+    const list = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: streamArn }));
+    assert.deepEqual(list.Consumers?.map((c) => c.ConsumerName), ['app']);
+    await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: reg.Consumer?.ConsumerARN }));
+    const gone = await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: reg.Consumer?.ConsumerARN })).catch((e: unknown) => e);
+    assert.ok(gone instanceof ResourceNotFoundException, String(gone));
+    const missing = await kinesis
+      .send(new ListStreamConsumersCommand({ StreamARN: streamArn.replace('/ops', '/nope') }))
+      .catch((e: unknown) => e);
+    assert.ok(missing instanceof ResourceNotFoundException, String(missing));
+  });
+
+  void it('refuses a 21st consumer with LimitExceededException', async () => {
+    const streamArn = await createStream('full', 1);
+    for (let i = 0; i < 20; i++) {
+      await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: `c${i}` }));
+    }
+    const err = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'c20' })).catch((e: unknown) => e);
+    assert.ok(err instanceof LimitExceededException, String(err));
+  });
+});
+
+void describe('SubscribeToShard through the SDK (HTTP/2)', () => {
+  let streamArn: string;
+  before(async () => {
+    streamArn = await createStream('live', 1);
+  });
+
+  void it('pushes records put after subscribing', async () => {
+    const c = await activeConsumer(streamArn, 'live-1');
+    const sub = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } });
+    await sub.until('the first event', () => sub.events.length > 0);
+    for (let i = 0; i < 10; i++) await put('live', `v${i}`);
+    await sub.until('10 records', () => sub.records.length >= 10);
+    assert.deepEqual(sub.records, Array.from({ length: 10 }, (_, i) => `v${i}`));
+    const last = sub.events[sub.events.length - 1];
+    assert.equal(typeof last.MillisBehindLatest, 'number');
+    assert.ok(last.Records?.[0]?.ApproximateArrivalTimestamp instanceof Date);
+    sub.close();
+  });
+
+  void it('starts at TRIM_HORIZON, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER and AT_TIMESTAMP', async () => {
+    const arn = await createStream('positions', 1);
+    const c = await activeConsumer(arn, 'pos');
+    const seqs: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      seqs.push(await put('positions', `p${i}`));
+      clock.advance(1000);
+    }
+    const t2 = clock.now() - 2000;
+    const cases: Array<[{ Type: 'TRIM_HORIZON' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP'; SequenceNumber?: string; Timestamp?: Date }, string[]]> = [
+      [{ Type: 'TRIM_HORIZON' }, ['p0', 'p1', 'p2', 'p3']],
+      [{ Type: 'AT_SEQUENCE_NUMBER', SequenceNumber: seqs[1] }, ['p1', 'p2', 'p3']],
+      [{ Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: seqs[1] }, ['p2', 'p3']],
+      [{ Type: 'AT_TIMESTAMP', Timestamp: new Date(t2) }, ['p2', 'p3']],
+    ];
+    for (const [position, expected] of cases) {
+      const sub = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: position });
+      await sub.until(position.Type, () => sub.records.length >= expected.length);
+      assert.deepEqual(sub.records, expected, position.Type);
+      sub.close();
+      clock.advance(5000);
+    }
+  });
+
+  void it('answers a resubscription within 5 s with ResourceInUseException, and takes over after', async () => {
+    const c = await activeConsumer(streamArn, 'live-2');
+    const input = { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' as const } };
+    const first = await SdkSubscription.open(kinesis, input);
+    await first.until('the first event', () => first.events.length > 0);
+    const early = await SdkSubscription.open(kinesis, input).catch((e: unknown) => e);
+    assert.ok(early instanceof ResourceInUseException, String(early));
+    assert.equal(early.$metadata.httpStatusCode, 400);
+    clock.advance(5000);
+    const second = await SdkSubscription.open(kinesis, input);
+    await first.untilEnded();
+    assert.ok(first.ended instanceof ResourceInUseException, String(first.ended));
+    await second.until('the first event', () => second.events.length > 0);
+    second.close();
+  });
+
+  void it('resubscribing from ContinuationSequenceNumber loses and duplicates nothing', async () => {
+    const arn = await createStream('resume', 1);
+    const c = await activeConsumer(arn, 'resume');
+    const expected: string[] = [];
+    const got: string[] = [];
+    let position: { Type: 'TRIM_HORIZON' } | { Type: 'AFTER_SEQUENCE_NUMBER'; SequenceNumber: string } = { Type: 'TRIM_HORIZON' };
+    for (let round = 0; round < 4; round++) {
+      const sub = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: position });
+      for (let i = 0; i < 5; i++) {
+        const v = `${round}.${i}`;
+        expected.push(v);
+        await put('resume', v);
+      }
+      await sub.until('some records', () => sub.records.length > 0);
+      sub.close();
+      await sub.untilEnded();
+      got.push(...sub.records);
+      position = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sub.lastContinuation() };
+      clock.advance(5000);
+    }
+    const last = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: position });
+    await last.until('the rest', () => got.length + last.records.length >= expected.length);
+    got.push(...last.records);
+    assert.deepEqual(got, expected);
+    last.close();
+  });
+
+  void it('ends the parent subscription with ChildShards when the shard splits', async () => {
+    const arn = await createStream('splitting', 1);
+    const c = await activeConsumer(arn, 'splitter');
+    const sub = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } });
+    await put('splitting', 'before-split');
+    await sub.until('the record', () => sub.records.length === 1);
+    await kinesis.send(new SplitShardCommand({ StreamName: 'splitting', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (1n << 127n).toString() }));
+    await sub.untilEnded();
+    assert.equal(sub.ended, 'done');
+    const end = sub.events[sub.events.length - 1];
+    assert.equal(end.ContinuationSequenceNumber, undefined);
+    assert.deepEqual(end.ChildShards?.map((x) => x.ShardId).sort(), ['shardId-000000000001', 'shardId-000000000002']);
+    for (const child of end.ChildShards ?? []) assert.deepEqual(child.ParentShards, ['shardId-000000000000']);
+  });
+
+  void it('delivers every record exactly once to 20 consumers × 4 shards', async () => {
+    const arn = await createStream('wide', 4);
+    const subs: Array<{ shard: number; sub: SdkSubscription }> = [];
+    for (let i = 0; i < 20; i++) {
+      const c = await activeConsumer(arn, `wide-${i}`);
+      for (let shard = 0; shard < 4; shard++) {
+        subs.push({
+          shard,
+          sub: await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: `shardId-00000000000${shard}`, StartingPosition: { Type: 'LATEST' } }),
+        });
+      }
+    }
+    for (const { sub } of subs) await sub.until('the first event', () => sub.events.length > 0);
+    const expected: string[][] = [[], [], [], []];
+    const quarter = 1n << 126n;
+    for (let i = 0; i < 100; i++) {
+      const shard = i % 4;
+      expected[shard].push(`w${i}`);
+      await put('wide', `w${i}`, (quarter * BigInt(shard)).toString());
+    }
+    for (const { shard, sub } of subs) {
+      await sub.until(`shard ${shard}`, () => sub.records.length >= expected[shard].length);
+      assert.deepEqual(sub.records, expected[shard]);
+      sub.close();
+    }
+  });
+
+  void it('works over HTTP/1.1 as a streamed body', async () => {
+    const c = await activeConsumer(streamArn, 'live-h1');
+    const h1 = server.kinesis({ http1: true });
+    const sub = await SdkSubscription.open(h1, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } });
+    await sub.until('the first event', () => sub.events.length > 0);
+    await put('live', 'over-h1');
+    await sub.until('the record', () => sub.records.includes('over-h1'));
+    sub.close();
+  });
+});
+
+void describe('SubscribeToShard through a raw HTTP/2 client', () => {
+  void it('sends well-formed frames: initial-response, then events with JSON payloads', async () => {
+    const arn = await createStream('raw', 1);
+    const c = await activeConsumer(arn, 'raw');
+    await put('raw', 'raw-1');
+    const session = http2.connect(server.url);
+    try {
+      const req = session.request({
+        ':method': 'POST',
+        ':path': '/',
+        ...awsHeaders('Kinesis_20131202.SubscribeToShard'),
+      });
+      req.end(JSON.stringify({ ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }));
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => req.once('response', resolve));
+      assert.equal(headers[':status'], 200);
+      assert.equal(headers['content-type'], 'application/vnd.amazon.eventstream');
+      assert.ok(headers['x-amzn-requestid']);
+      let buf = Buffer.alloc(0);
+      const frames: Array<{ headers: Record<string, string>; payload: Buffer }> = [];
+      await new Promise<void>((resolve, reject) => {
+        req.on('data', (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          try {
+            while (buf.length >= 12) {
+              const total = buf.readUInt32BE(0);
+              const headerLength = buf.readUInt32BE(4);
+              assert.equal(buf.readUInt32BE(8), crc32(buf.subarray(0, 8)), 'prelude CRC');
+              if (buf.length < total) break;
+              assert.equal(buf.readUInt32BE(total - 4), crc32(buf.subarray(0, total - 4)), 'message CRC');
+              const h: Record<string, string> = {};
+              for (let at = 12; at < 12 + headerLength; ) {
+                const n = buf.readUInt8(at);
+                const name = buf.toString('utf8', at + 1, at + 1 + n);
+                assert.equal(buf.readUInt8(at + 1 + n), 7);
+                const len = buf.readUInt16BE(at + 2 + n);
+                h[name] = buf.toString('utf8', at + 4 + n, at + 4 + n + len);
+                at += 4 + n + len;
+              }
+              frames.push({ headers: h, payload: Buffer.from(buf.subarray(12 + headerLength, total - 4)) });
+              buf = buf.subarray(total);
+            }
+            if (frames.length >= 2) resolve();
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        req.on('error', reject);
+      });
+      assert.deepEqual(frames[0].headers, { ':message-type': 'event', ':event-type': 'initial-response', ':content-type': 'application/json' });
+      assert.deepEqual(JSON.parse(frames[0].payload.toString()), {});
+      assert.deepEqual(frames[1].headers, { ':message-type': 'event', ':event-type': 'SubscribeToShardEvent', ':content-type': 'application/json' });
+      const event = JSON.parse(frames[1].payload.toString()) as {
+        Records: Array<{ Data: string; SequenceNumber: string; ApproximateArrivalTimestamp: number; PartitionKey: string }>;
+        ContinuationSequenceNumber: string;
+        MillisBehindLatest: number;
+      };
+      assert.equal(Buffer.from(event.Records[0].Data, 'base64').toString(), 'raw-1');
+      assert.equal(typeof event.Records[0].ApproximateArrivalTimestamp, 'number');
+      assert.ok(Math.abs(event.Records[0].ApproximateArrivalTimestamp * 1000 - clock.now()) < 60_000);
+      assert.equal(event.ContinuationSequenceNumber, event.Records[0].SequenceNumber);
+      assert.equal(event.MillisBehindLatest, 0);
+      req.close(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      session.close();
+    }
+  });
+});
