@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { GetRecordsCommandOutput, KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -33,7 +33,7 @@ async function readAll(kinesis: KinesisClient, iterator: string): Promise<{ data
   const data: Buffer[] = [];
   let it: string | undefined = iterator;
   for (let i = 0; i < 100 && it; i++) {
-    const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
+    const out: GetRecordsCommandOutput = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
     for (const r of out.Records ?? []) data.push(Buffer.from(r.Data as Uint8Array));
     if (!out.NextShardIterator) return { data, end: true, children: out.ChildShards?.length ?? 0 };
     if ((out.Records ?? []).length === 0) break;
