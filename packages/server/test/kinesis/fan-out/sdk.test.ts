@@ -26,6 +26,7 @@ import {
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { ManualClock } from '../../../src/model/context.js';
+import { decodeCborBody, encodeCbor } from '../../../src/protocol/cbor-codec.js';
 import { awsHeaders } from '../../support/raw-request.js';
 import type { TestServer } from '../../support/server.js';
 import { startTestServer } from '../../support/server.js';
@@ -319,70 +320,108 @@ void describe('SubscribeToShard through the SDK (HTTP/2)', () => {
   });
 });
 
+interface RawFrame {
+  readonly headers: Record<string, string>;
+  readonly payload: Buffer;
+}
+
+/** SubscribeToShard over node:http2; reads frames (checking both CRCs) until `count` have arrived. */
+async function rawSubscribe(
+  contentType: string,
+  body: Buffer | string,
+  count: number,
+): Promise<{ status: http2.IncomingHttpHeaders; frames: RawFrame[]; body: string }> {
+  const session = http2.connect(server.url);
+  try {
+    const req = session.request({ ':method': 'POST', ':path': '/', ...awsHeaders('Kinesis_20131202.SubscribeToShard', contentType) });
+    req.end(body);
+    const status = await new Promise<http2.IncomingHttpHeaders>((resolve) => req.once('response', resolve));
+    if (status[':status'] !== 200) {
+      let text = '';
+      for await (const chunk of req) text += (chunk as Buffer).toString();
+      return { status, frames: [], body: text };
+    }
+    let buf = Buffer.alloc(0);
+    const frames: RawFrame[] = [];
+    await new Promise<void>((resolve, reject) => {
+      req.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        try {
+          while (buf.length >= 12) {
+            const total = buf.readUInt32BE(0);
+            const headerLength = buf.readUInt32BE(4);
+            assert.equal(buf.readUInt32BE(8), crc32(buf.subarray(0, 8)), 'prelude CRC');
+            if (buf.length < total) break;
+            assert.equal(buf.readUInt32BE(total - 4), crc32(buf.subarray(0, total - 4)), 'message CRC');
+            const h: Record<string, string> = {};
+            for (let at = 12; at < 12 + headerLength; ) {
+              const n = buf.readUInt8(at);
+              const name = buf.toString('utf8', at + 1, at + 1 + n);
+              assert.equal(buf.readUInt8(at + 1 + n), 7, 'string header');
+              const len = buf.readUInt16BE(at + 2 + n);
+              h[name] = buf.toString('utf8', at + 4 + n, at + 4 + n + len);
+              at += 4 + n + len;
+            }
+            frames.push({ headers: h, payload: Buffer.from(buf.subarray(12 + headerLength, total - 4)) });
+            buf = buf.subarray(total);
+          }
+          if (frames.length >= count) resolve();
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      req.on('end', () => resolve());
+      req.on('error', reject);
+    });
+    req.close(http2.constants.NGHTTP2_CANCEL);
+    return { status, frames, body: '' };
+  } finally {
+    session.close();
+  }
+}
+
 void describe('SubscribeToShard through a raw HTTP/2 client', () => {
   void it('sends well-formed frames: initial-response, then events with JSON payloads', async () => {
     const arn = await createStream('raw', 1);
     const c = await activeConsumer(arn, 'raw');
     await put('raw', 'raw-1');
-    const session = http2.connect(server.url);
-    try {
-      const req = session.request({
-        ':method': 'POST',
-        ':path': '/',
-        ...awsHeaders('Kinesis_20131202.SubscribeToShard'),
-      });
-      req.end(JSON.stringify({ ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }));
-      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => req.once('response', resolve));
-      assert.equal(headers[':status'], 200);
-      assert.equal(headers['content-type'], 'application/vnd.amazon.eventstream');
-      assert.ok(headers['x-amzn-requestid']);
-      let buf = Buffer.alloc(0);
-      const frames: Array<{ headers: Record<string, string>; payload: Buffer }> = [];
-      await new Promise<void>((resolve, reject) => {
-        req.on('data', (chunk: Buffer) => {
-          buf = Buffer.concat([buf, chunk]);
-          try {
-            while (buf.length >= 12) {
-              const total = buf.readUInt32BE(0);
-              const headerLength = buf.readUInt32BE(4);
-              assert.equal(buf.readUInt32BE(8), crc32(buf.subarray(0, 8)), 'prelude CRC');
-              if (buf.length < total) break;
-              assert.equal(buf.readUInt32BE(total - 4), crc32(buf.subarray(0, total - 4)), 'message CRC');
-              const h: Record<string, string> = {};
-              for (let at = 12; at < 12 + headerLength; ) {
-                const n = buf.readUInt8(at);
-                const name = buf.toString('utf8', at + 1, at + 1 + n);
-                assert.equal(buf.readUInt8(at + 1 + n), 7);
-                const len = buf.readUInt16BE(at + 2 + n);
-                h[name] = buf.toString('utf8', at + 4 + n, at + 4 + n + len);
-                at += 4 + n + len;
-              }
-              frames.push({ headers: h, payload: Buffer.from(buf.subarray(12 + headerLength, total - 4)) });
-              buf = buf.subarray(total);
-            }
-            if (frames.length >= 2) resolve();
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-        req.on('error', reject);
-      });
-      assert.deepEqual(frames[0].headers, { ':message-type': 'event', ':event-type': 'initial-response', ':content-type': 'application/json' });
-      assert.deepEqual(JSON.parse(frames[0].payload.toString()), {});
-      assert.deepEqual(frames[1].headers, { ':message-type': 'event', ':event-type': 'SubscribeToShardEvent', ':content-type': 'application/json' });
-      const event = JSON.parse(frames[1].payload.toString()) as {
-        Records: Array<{ Data: string; SequenceNumber: string; ApproximateArrivalTimestamp: number; PartitionKey: string }>;
-        ContinuationSequenceNumber: string;
-        MillisBehindLatest: number;
-      };
-      assert.equal(Buffer.from(event.Records[0].Data, 'base64').toString(), 'raw-1');
-      assert.equal(typeof event.Records[0].ApproximateArrivalTimestamp, 'number');
-      assert.ok(Math.abs(event.Records[0].ApproximateArrivalTimestamp * 1000 - clock.now()) < 60_000);
-      assert.equal(event.ContinuationSequenceNumber, event.Records[0].SequenceNumber);
-      assert.equal(event.MillisBehindLatest, 0);
-      req.close(http2.constants.NGHTTP2_CANCEL);
-    } finally {
-      session.close();
-    }
+    const request = { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } };
+    const { status: headers, frames } = await rawSubscribe('application/x-amz-json-1.1', JSON.stringify(request), 2);
+    assert.equal(headers[':status'], 200);
+    assert.equal(headers['content-type'], 'application/vnd.amazon.eventstream');
+    assert.ok(headers['x-amzn-requestid']);
+    assert.deepEqual(frames[0].headers, { ':message-type': 'event', ':event-type': 'initial-response', ':content-type': 'application/json' });
+    assert.deepEqual(JSON.parse(frames[0].payload.toString()), {});
+    assert.deepEqual(frames[1].headers, { ':message-type': 'event', ':event-type': 'SubscribeToShardEvent', ':content-type': 'application/json' });
+    const event = JSON.parse(frames[1].payload.toString()) as {
+      Records: Array<{ Data: string; SequenceNumber: string; ApproximateArrivalTimestamp: number; PartitionKey: string }>;
+      ContinuationSequenceNumber: string;
+      MillisBehindLatest: number;
+    };
+    assert.equal(Buffer.from(event.Records[0].Data, 'base64').toString(), 'raw-1');
+    assert.equal(typeof event.Records[0].ApproximateArrivalTimestamp, 'number');
+    assert.ok(Math.abs(event.Records[0].ApproximateArrivalTimestamp * 1000 - clock.now()) < 60_000);
+    assert.equal(event.ContinuationSequenceNumber, event.Records[0].SequenceNumber);
+    assert.equal(event.MillisBehindLatest, 0);
+
+    // A CBOR request gets CBOR payloads: byte-string Data, integer epoch-millisecond timestamps.
+    clock.advance(5000);
+    const cbor = await rawSubscribe('application/x-amz-cbor-1.1', encodeCbor(request), 2);
+    assert.equal(cbor.status[':status'], 200);
+    assert.equal(cbor.frames[1].headers[':content-type'], 'application/x-amz-cbor-1.1');
+    assert.equal(cbor.frames[1].headers[':event-type'], 'SubscribeToShardEvent');
+    const decoded = decodeCborBody(cbor.frames[1].payload) as { Records: Array<{ Data: Uint8Array; ApproximateArrivalTimestamp: number }> };
+    assert.ok(decoded.Records[0].Data instanceof Uint8Array);
+    assert.equal(Buffer.from(decoded.Records[0].Data).toString(), 'raw-1');
+    assert.ok(Number.isInteger(decoded.Records[0].ApproximateArrivalTimestamp));
+    assert.ok(Math.abs(decoded.Records[0].ApproximateArrivalTimestamp - clock.now()) < 60_000);
+  });
+
+  void it('answers errors before streaming as a normal HTTP 400', async () => {
+    const request = { ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/raw/consumer/nobody:1', ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } };
+    const { status, body } = await rawSubscribe('application/x-amz-json-1.1', JSON.stringify(request), 1);
+    assert.equal(status[':status'], 400);
+    assert.equal(status['x-amzn-errortype'], 'ResourceNotFoundException');
+    assert.equal((JSON.parse(body) as { __type: string }).__type, 'ResourceNotFoundException');
   });
 });
