@@ -336,7 +336,7 @@ async function rawSubscribe(
     const req = session.request({ ':method': 'POST', ':path': '/', ...awsHeaders('Kinesis_20131202.SubscribeToShard', contentType) });
     req.end(body);
     const status = await new Promise<http2.IncomingHttpHeaders>((resolve) => req.once('response', resolve));
-    if (status[':status'] !== 200) {
+    if (Number(status[':status']) !== 200) {
       let text = '';
       for await (const chunk of req) text += (chunk as Buffer).toString();
       return { status, frames: [], body: text };
