@@ -13,6 +13,8 @@ import type { KinesisSettings } from './kinesis/settings.js';
 import { defaultKinesisSettings } from './kinesis/settings.js';
 import type { LogSink, Logger } from './logger.js';
 import { JsonLogger } from './logger.js';
+import { createMetricsRoutes } from './metrics/http-routes.js';
+import { MetricsService } from './metrics/metrics-service.js';
 import type { Clock } from './model/context.js';
 import { systemClock } from './model/context.js';
 import type { ServiceBinding } from './model/operation.js';
@@ -42,6 +44,8 @@ export interface AppOptions {
   readonly logSink?: LogSink | undefined;
   /** Event-stream response writer (SubscribeToShard); default: protocol/event-stream.ts. */
   readonly eventStreams?: EventStreamResponder | undefined;
+  /** Count Kinesis metrics and serve /metrics and the CloudWatch reads (default true; false for benchmarks). */
+  readonly metrics?: boolean | undefined;
 }
 
 /** Kinesis settings from the server config (quotas not on the command line keep AWS defaults). */
@@ -71,12 +75,13 @@ interface ServiceDeps {
 }
 
 /** The built-in services (Kinesis Data Streams; Firehose joins here later). */
-async function createServices(deps: ServiceDeps): Promise<Services> {
-  const kinesis = await createKinesisBinding(deps);
+async function createServices(deps: ServiceDeps, metrics: MetricsService | undefined): Promise<Services> {
+  const kinesis = await createKinesisBinding(deps, { instrument: metrics ? (handlers, streams) => metrics.instrument(handlers, streams) : undefined });
   return { bindings: [kinesis.binding], close: () => kinesis.close() };
 }
 
 export async function createApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
+  const startedMs = performance.now();
   validateServerConfig(config);
   const logger = options.logger ?? new JsonLogger(config.logLevel, options.logSink ?? process.stderr);
   const clock = options.clock ?? systemClock;
@@ -90,12 +95,23 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     logger: logger.child({ component: 'storage' }),
   });
   let services: Services;
+  let metrics: MetricsService | undefined;
   try {
+    if (options.metrics !== false && options.bindings === undefined) {
+      metrics = await MetricsService.open({
+        clock,
+        logger: logger.child({ component: 'metrics' }),
+        dataDir: config.inMemory ? undefined : config.dataDir,
+        defaultAccountId: config.accountId,
+        defaultRegion: config.region,
+      });
+    }
     services =
       options.bindings !== undefined
         ? { bindings: options.bindings, close: async () => {} }
-        : await createServices({ storage, clock, logger, settings: kinesisSettingsFrom(config) });
+        : await createServices({ storage, clock, logger, settings: kinesisSettingsFrom(config) }, metrics);
   } catch (error) {
+    await metrics?.close();
     await storage.close();
     throw error;
   }
@@ -120,6 +136,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     router,
     isReady: () => !closing && storage.isReady(),
     logger: logger.child({ component: 'http' }),
+    sideRoutes: metrics ? createMetricsRoutes(metrics) : undefined,
   });
 
   let closePromise: Promise<void> | undefined;
@@ -129,6 +146,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     await listener.close(config.shutdownGraceMs);
     try {
       await services.close();
+      await metrics?.close();
     } finally {
       await storage.close();
     }
@@ -143,6 +161,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       const address = await listener.listen();
       logger.info('listening', {
         url: address.url,
+        startupMs: Math.round(performance.now() - startedMs),
         storage: config.inMemory ? 'memory' : config.dataDir,
         tls: tls === undefined ? 'off' : config.tls?.mode,
         ...(tls?.fingerprint !== undefined ? { certificateFingerprint: tls.fingerprint } : {}),

@@ -41,6 +41,24 @@ export interface ListenerOptions {
   /** Readiness for `GET /ready` (storage open and not shutting down). */
   readonly isReady: () => boolean;
   readonly logger: Logger;
+  /** Routes served beside the AWS router (metrics: `GET /metrics`, CloudWatch-compatible reads). */
+  readonly sideRoutes?: SideRoutes | undefined;
+}
+
+export interface SideResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+/** Requests answered outside the AWS protocol router (implemented by metrics/http-routes.ts). */
+export interface SideRoutes {
+  /** The answer to `GET path`, or undefined when the path is not a side route. */
+  get(path: string): Promise<SideResponse> | undefined;
+  /** True when a request with these headers belongs to the side routes rather than the router. */
+  claims(headers: IncomingHttpHeaders): boolean;
+  /** Answer a claimed request (after its body is read within the limit). */
+  post(headers: IncomingHttpHeaders, body: Buffer): Promise<SideResponse>;
 }
 
 export interface ListeningAddress {
@@ -77,6 +95,8 @@ export class HttpListener {
         requestTimeout: options.requestTimeoutMs,
         headersTimeout: Math.min(options.requestTimeoutMs, 60_000),
         keepAliveTimeout: options.keepAliveTimeoutMs,
+        // how often Node checks the header/request timeouts (its default, 30 s, is coarser than short timeouts)
+        connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(options.requestTimeoutMs / 4))),
         noDelay: true,
       },
       handler,
@@ -238,7 +258,8 @@ export class HttpListener {
     this.inflight.add(entry);
     res.once('close', () => {
       this.inflight.delete(entry);
-      if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
+      // writableEnded, not writableFinished: Http2ServerResponse reports finished once its stream closes
+      if (!res.writableEnded) controller.abort(new Error('client closed the connection'));
     });
     if (this.closing && req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 
@@ -247,7 +268,25 @@ export class HttpListener {
       this.health(url, res);
       return;
     }
+    const side = req.method === 'GET' ? this.options.sideRoutes?.get(url ?? '') : undefined;
+    if (side !== undefined) {
+      this.sideResponse(side, res);
+      return;
+    }
     this.readBody(req, res, controller.signal);
+  }
+
+  private sideResponse(answer: Promise<SideResponse>, res: AnyResponse): void {
+    answer.then(
+      (r) => {
+        (res as ServerResponse).writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+        res.end(r.body);
+      },
+      (error: unknown) => {
+        this.options.logger.error('side route failed', { error });
+        res.destroy();
+      },
+    );
   }
 
   private health(url: string, res: AnyResponse): void {
@@ -320,6 +359,11 @@ export class HttpListener {
         return;
       }
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      const side = this.options.sideRoutes;
+      if (side?.claims(headers)) {
+        this.sideResponse(side.post(headers, body), res);
+        return;
+      }
       const request = {
         headers,
         body,

@@ -24,15 +24,22 @@ export interface KinesisPart {
   close?(): Promise<void>;
 }
 
-export async function createKinesisBinding(deps: KinesisDeps): Promise<KinesisService> {
+/** Optional steps over the handler table (the composition root passes metrics counting here). */
+export interface KinesisBindingOptions {
+  /** Wrap the handler table, e.g. to count calls (metrics/instrument-kinesis.ts). */
+  readonly instrument?: ((handlers: Readonly<Record<string, OperationHandler>>, streams: StreamStore) => Record<string, OperationHandler>) | undefined;
+}
+
+export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBindingOptions = {}): Promise<KinesisService> {
   const streams = new StreamStore(deps.storage.metadata, deps.storage.logs, deps.clock, deps.logger.child({ service: 'kinesis' }));
   const env: KinesisEnv = { ...deps, streams, usage: new ShardUsageMeter() };
   const parts: KinesisPart[] = [await controlPlane(env), await dataPlane(env), await fanOut(env)];
   const handlers: Record<string, OperationHandler> = {};
   for (const part of parts) Object.assign(handlers, part.handlers);
+  const served = options.instrument ? options.instrument(handlers, streams) : handlers;
   return {
     env,
-    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers },
+    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served },
     async close() {
       for (const part of parts.reverse()) await part.close?.();
     },
