@@ -129,6 +129,11 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     return this;
   }
 
+  /** Log offset of the next record this subscription will read (how far it has read ahead). */
+  get readOffset(): number {
+    return this.offset;
+  }
+
   /** End cleanly (client gone, lifetime over, server closing). */
   end(): void {
     if (this.ended) return;
