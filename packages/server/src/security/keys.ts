@@ -218,7 +218,8 @@ export class KeyStore {
   private writeChain: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly dir: string,
+    /** undefined for an in-memory store (nothing is written). */
+    private readonly dir: string | undefined,
     private readonly master: Buffer,
     private readonly file: StoreFile,
     private readonly clock: Clock,
@@ -299,6 +300,16 @@ export class KeyStore {
     return { store, notes };
   }
 
+  /**
+   * A key store that lives in memory only (for `--in-memory` servers): a random master key, nothing
+   * written to disk, everything gone with the process.
+   */
+  static ephemeral(clock: Clock = systemClock): KeyStore {
+    const master = randomBytes(32);
+    const file: StoreFile = { format: 'shardline-keystore', version: 1, keyCheck: keyCheckValue(master), keys: [], aliases: [], dataKeys: [] };
+    return new KeyStore(undefined, master, file, clock);
+  }
+
   private static parseStoreFile(text: string, path: string): StoreFile {
     let raw: unknown;
     try {
@@ -323,7 +334,9 @@ export class KeyStore {
 
   /** Serialise writes; each write replaces the file atomically. */
   private persist(): Promise<void> {
-    const next = this.writeChain.then(() => writeFileAtomic(join(this.dir, 'keystore.json'), JSON.stringify(this.file, null, 1) + '\n'));
+    const dir = this.dir;
+    if (dir === undefined) return Promise.resolve();
+    const next = this.writeChain.then(() => writeFileAtomic(join(dir, 'keystore.json'), JSON.stringify(this.file, null, 1) + '\n'));
     // Keep the chain alive after a failure; the failure is reported to this caller.
     this.writeChain = next.catch(() => undefined);
     return next;
