@@ -37,8 +37,12 @@ export class KinesisBackground {
   constructor(private readonly env: KinesisEnv) {}
 
   start(): void {
-    const interval = resolveKinesisSettings(this.env.settings).backgroundIntervalMs;
-    if (interval <= 0 || this.timer) return;
+    const settings = resolveKinesisSettings(this.env.settings);
+    if (settings.backgroundIntervalMs <= 0 || this.timer) return;
+    // Tick at least as often as the shortest state delay (but not more than every 20 ms), so that
+    // transitions complete about when they are due even when nobody reads the stream.
+    const shortestDelay = Math.min(settings.createStreamMs, settings.updateStreamMs, settings.deleteStreamMs);
+    const interval = Math.min(settings.backgroundIntervalMs, Math.max(20, shortestDelay));
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.tick()
