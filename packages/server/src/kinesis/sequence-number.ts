@@ -11,7 +11,6 @@
  * - The stream salt and a check field (a hash of the other fields) make a number from another
  *   stream, or a made-up one, fail to decode, as AWS rejects them with InvalidArgumentException.
  */
-import { createHash } from 'node:crypto';
 
 const VERSION = 2n;
 const CHECK_BITS = 52n;
@@ -29,21 +28,42 @@ export interface SequenceNumberParts {
   readonly salt: number;
 }
 
+/**
+ * The 52-bit check field: a non-cryptographic mix (murmur3-style finalizers over 32-bit lanes) of the
+ * other fields. It only has to make numbers from another stream or made-up ones fail to decode (an
+ * unkeyed cryptographic hash would be no stronger), and it runs once per record on the write and read
+ * hot paths, so it must be cheap (≈50 ns instead of ≈3 µs for SHA-256).
+ */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function checkOf(shardIndex: number, offset: number, salt: number): bigint {
+  const offsetHi = Math.floor(offset / 0x1_0000_0000) >>> 0;
+  const offsetLo = offset >>> 0;
+  const a = mix32(Math.imul(shardIndex ^ 0x9e3779b9, 0x27d4eb2f) ^ mix32(offsetLo ^ 0x165667b1) ^ mix32(salt ^ 0x5bd1e995));
+  const b = mix32(a ^ Math.imul(offsetHi + 0x7f4a7c15, 0x94d049bb) ^ mix32(offsetLo + salt + 0x632be5ab));
+  // 20 bits of a, 32 bits of b.
+  return (BigInt(a >>> 12) << 32n) | BigInt(b);
+}
+
 function check(shardIndex: bigint, offset: bigint, salt: bigint): bigint {
-  const h = createHash('sha256').update(`${shardIndex}:${offset}:${salt}`).digest();
-  return h.readBigUInt64BE(0) & CHECK_MASK;
+  return checkOf(Number(shardIndex), Number(offset), Number(salt)) & CHECK_MASK;
 }
 
 export function encodeSequenceNumber(shardIndex: number, offset: number, salt: number): string {
-  const i = BigInt(shardIndex);
-  const o = BigInt(offset);
-  const s = BigInt(salt >>> 0);
+  const s = salt >>> 0;
   const v =
     (VERSION << (INDEX_BITS + OFFSET_BITS + SALT_BITS + CHECK_BITS)) |
-    (i << (OFFSET_BITS + SALT_BITS + CHECK_BITS)) |
-    (o << (SALT_BITS + CHECK_BITS)) |
-    (s << CHECK_BITS) |
-    check(i, o, s);
+    (BigInt(shardIndex) << (OFFSET_BITS + SALT_BITS + CHECK_BITS)) |
+    (BigInt(offset) << (SALT_BITS + CHECK_BITS)) |
+    (BigInt(s) << CHECK_BITS) |
+    checkOf(shardIndex, offset, s);
   return v.toString(10);
 }
 

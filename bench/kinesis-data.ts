@@ -1,0 +1,379 @@
+/**
+ * Kinesis data-plane benchmark (issue #5). Not a test: it prints a table.
+ *
+ *   node --import tsx bench/kinesis-data.ts [--seconds 5] [--producers 8] [--shards 4] [--metrics on|off]
+ *
+ * Scenarios, each server in its own child process (the load generator runs in this process):
+ * - ceiling: a bare Node HTTP/1.1 server that parses the same PutRecords JSON request (JSON.parse and
+ *   base64 decode of every Data) and answers a canned 500-entry response;
+ * - ingest: 8 concurrent producers over HTTP/1.1 keep-alive sending the body the SDK sends for
+ *   PutRecords of 500 × 100 B and 500 × 1 KiB, to a 4-shard stream, `--fsync always` and `--fsync never`,
+ *   limits off;
+ * - drain: GetRecords from TRIM_HORIZON over all shards until caught up;
+ * - put-to-get: one PutRecord producer, one polling GetRecords consumer per shard, latency from the put
+ *   being sent to the record being returned.
+ * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const argv = process.argv.slice(2);
+function arg(name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child roles
+// ---------------------------------------------------------------------------------------------
+
+async function serveShardline(): Promise<void> {
+  const { createApp, defaultServerConfig } = await import('../packages/server/src/index.js');
+  const fsync = arg('fsync', 'always');
+  const app = await createApp(
+    {
+      ...defaultServerConfig,
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: arg('data-dir', ''),
+      inMemory: false,
+      fsync: fsync === 'never' ? { mode: 'never' } : { mode: 'always' },
+      limits: false,
+      createStreamMs: 0,
+      updateStreamMs: 0,
+      logLevel: 'error',
+    },
+    { metrics: arg('metrics', 'on') !== 'off' },
+  );
+  const { port } = await app.listen();
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  process.on('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+function serveCeiling(): void {
+  const entries = Array.from({ length: 500 }, (_, i) => ({
+    SequenceNumber: `4959${String(i).padStart(52, '0')}`,
+    ShardId: `shardId-00000000000${i % 4}`,
+  }));
+  const canned = Buffer.from(JSON.stringify({ FailedRecordCount: 0, Records: entries, EncryptionType: 'NONE' }));
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: { Data: string; PartitionKey: string }[] };
+      let bytes = 0;
+      for (const r of body.Records) bytes += Buffer.from(r.Data, 'base64').length + r.PartitionKey.length;
+      if (bytes < 0) throw new Error('unreachable');
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': canned.length, 'x-amzn-requestid': 'bench' });
+      res.end(canned);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+  });
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator
+// ---------------------------------------------------------------------------------------------
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly port: number;
+}
+
+async function startChild(role: string, extra: string[]): Promise<Child> {
+  const self = fileURLToPath(import.meta.url);
+  const nodeArgs = role === 'server' && arg('server-node-args', '') !== '' ? arg('server-node-args', '').split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const nl = buffered.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(buffered.slice(0, nl)) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+  return { process: child, port };
+}
+
+async function stopChild(child: Child): Promise<void> {
+  await new Promise<void>((resolve) => {
+    child.process.once('exit', () => resolve());
+    child.process.kill('SIGTERM');
+  });
+}
+
+async function rssMiB(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN; // not Linux: no figure
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// A syntactically valid SigV4 header: the server reads account and region from its credential scope.
+const AUTH =
+  'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' +
+  '0'.repeat(64);
+
+function call(port: number, operation: string, body: Buffer | string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        agent,
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `Kinesis_20131202.${operation}`,
+          'x-amz-date': '20260101T000000Z',
+          authorization: AUTH,
+          'content-length': payload.length,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function callJson<T>(port: number, operation: string, input: unknown): Promise<T> {
+  const res = await call(port, operation, JSON.stringify(input));
+  if (res.status !== 200) throw new Error(`${operation}: ${res.status} ${res.body}`);
+  return (res.body === '' ? {} : JSON.parse(res.body)) as T;
+}
+
+async function createStream(port: number, name: string, shards: number): Promise<string[]> {
+  await callJson(port, 'CreateStream', { StreamName: name, ShardCount: shards });
+  for (let i = 0; i < 500; i++) {
+    const d = await callJson<{ StreamDescriptionSummary: { StreamStatus: string } }>(port, 'DescribeStreamSummary', { StreamName: name });
+    if (d.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const list = await callJson<{ Shards: { ShardId: string }[] }>(port, 'ListShards', { StreamName: name });
+  return list.Shards.map((s) => s.ShardId);
+}
+
+/** PutRecords bodies as the SDK serializes them (base64 Data, then PartitionKey), random keys. */
+function putRecordsBodies(stream: string, recordBytes: number, count: number): Buffer[] {
+  return Array.from({ length: count }, () =>
+    Buffer.from(
+      JSON.stringify({
+        Records: Array.from({ length: 500 }, () => ({ Data: randomBytes(recordBytes).toString('base64'), PartitionKey: randomBytes(8).toString('hex') })),
+        StreamName: stream,
+      }),
+    ),
+  );
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface IngestResult {
+  readonly records: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly failed: number;
+}
+
+async function ingest(port: number, bodies: Buffer[], recordBytes: number, producers: number, seconds: number): Promise<IngestResult> {
+  const latencies: number[] = [];
+  let records = 0;
+  let failed = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: producers }, async (_, p) => {
+      for (let i = p; performance.now() < end; i += producers) {
+        const t = performance.now();
+        const res = await call(port, 'PutRecords', bodies[i % bodies.length]);
+        latencies.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`PutRecords: ${res.status} ${res.body.slice(0, 300)}`);
+        if (!res.body.startsWith('{"FailedRecordCount":0') && !res.body.includes('"FailedRecordCount":0,')) failed++;
+        records += 500;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { records, bytes: records * recordBytes, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed };
+}
+
+interface DrainResult {
+  readonly records: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly calls: number;
+}
+
+async function drain(port: number, stream: string, shards: readonly string[], maxSeconds: number): Promise<DrainResult> {
+  let records = 0;
+  let bytes = 0;
+  let calls = 0;
+  const started = performance.now();
+  const end = started + maxSeconds * 1000;
+  await Promise.all(
+    shards.map(async (shardId) => {
+      let it = (await callJson<{ ShardIterator: string }>(port, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
+        .ShardIterator;
+      while (performance.now() < end) {
+        const out = await callJson<{ Records: { Data: string }[]; NextShardIterator: string; MillisBehindLatest: number }>(port, 'GetRecords', {
+          ShardIterator: it,
+          Limit: 10000,
+        });
+        calls++;
+        records += out.Records.length;
+        for (const r of out.Records) bytes += (r.Data.length * 3) / 4;
+        it = out.NextShardIterator;
+        if (out.Records.length === 0 || out.MillisBehindLatest === 0) break;
+      }
+    }),
+  );
+  return { records, bytes, seconds: (performance.now() - started) / 1000, calls };
+}
+
+async function putToGet(port: number, stream: string, shards: readonly string[], seconds: number, ratePerSecond: number): Promise<{ p50: number; p99: number; n: number; max: number }> {
+  const latencies: number[] = [];
+  let running = true;
+  const consumers = shards.map(async (shardId) => {
+    let it = (await callJson<{ ShardIterator: string }>(port, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'LATEST' })).ShardIterator;
+    while (running) {
+      const out = await callJson<{ Records: { Data: string }[]; NextShardIterator: string }>(port, 'GetRecords', { ShardIterator: it });
+      const now = performance.timeOrigin + performance.now();
+      for (const r of out.Records) latencies.push(now - Number(Buffer.from(r.Data, 'base64').toString()));
+      it = out.NextShardIterator;
+      if (out.Records.length === 0) await new Promise((r) => setImmediate(r));
+    }
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const end = performance.now() + seconds * 1000;
+  const interval = 1000 / ratePerSecond;
+  for (let i = 0; performance.now() < end; i++) {
+    const sent = performance.timeOrigin + performance.now();
+    await callJson(port, 'PutRecord', { StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(String(sent)).toString('base64') });
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  running = false;
+  await Promise.all(consumers);
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, max: latencies[latencies.length - 1] ?? NaN };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(arg('seconds', '5'));
+  const producers = Number(arg('producers', '8'));
+  const shardCount = Number(arg('shards', '4'));
+  const metrics = arg('metrics', 'on');
+  const rows: string[][] = [];
+  const row = (scenario: string, target: string, r: IngestResult | DrainResult, extra: string): void => {
+    rows.push([scenario, target, fmt(r.records / r.seconds), fmt(r.bytes / r.seconds / 1e6, 1), extra]);
+  };
+
+  const bodies100 = putRecordsBodies('bench', 100, 16);
+  const bodies1k = putRecordsBodies('bench', 1024, 16);
+
+  const scenarios = new Set(arg('scenarios', 'ceiling,ingest,drain,latency').split(','));
+  const fsyncModes = arg('fsync-modes', 'always,never').split(',');
+  // Protocol ceiling.
+  let c100: IngestResult = { records: NaN, bytes: NaN, seconds: 1, p50: NaN, p99: NaN, failed: 0 };
+  let c1k = c100;
+  if (scenarios.has('ceiling')) {
+    const ceiling = await startChild('ceiling', []);
+    c100 = await ingest(ceiling.port, bodies100, 100, producers, seconds);
+    c1k = await ingest(ceiling.port, bodies1k, 1024, producers, seconds);
+    await stopChild(ceiling);
+    row('ingest 500×100 B', 'bare-node ceiling', c100, `p50 ${fmt(c100.p50, 1)} ms, p99 ${fmt(c100.p99, 1)} ms`);
+    row('ingest 500×1 KiB', 'bare-node ceiling', c1k, `p50 ${fmt(c1k.p50, 1)} ms, p99 ${fmt(c1k.p99, 1)} ms`);
+  }
+
+  const notes: string[] = [];
+  for (const fsync of fsyncModes) {
+    const dir = await mkdtemp(join(os.tmpdir(), 'shardline-bench-'));
+    const server = await startChild('server', ['--fsync', fsync, '--data-dir', dir, '--metrics', metrics]);
+    try {
+      const shards = await createStream(server.port, 'bench', shardCount);
+      const rssBefore = await rssMiB(server.process.pid);
+      if (!scenarios.has('ingest')) {
+        const lat = await putToGet(server.port, 'bench', shards, seconds, 200);
+        rows.push(['put-to-get (poll)', `shardline fsync ${fsync}`, fmt(lat.n / seconds), '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
+        continue;
+      }
+      const s100 = await ingest(server.port, bodies100, 100, producers, seconds);
+      const rssMid = await rssMiB(server.process.pid);
+      const s1k = await ingest(server.port, bodies1k, 1024, producers, seconds);
+      const rssAfter = await rssMiB(server.process.pid);
+      const pct = (r: IngestResult, c: IngestResult) => `${fmt((100 * r.records) / r.seconds / (c.records / c.seconds))}% of ceiling`;
+      row('ingest 500×100 B', `shardline fsync ${fsync}`, s100, `p50 ${fmt(s100.p50, 1)} ms, p99 ${fmt(s100.p99, 1)} ms, ${pct(s100, c100)}${s100.failed ? `, ${s100.failed} partial` : ''}`);
+      row('ingest 500×1 KiB', `shardline fsync ${fsync}`, s1k, `p50 ${fmt(s1k.p50, 1)} ms, p99 ${fmt(s1k.p99, 1)} ms, ${pct(s1k, c1k)}${s1k.failed ? `, ${s1k.failed} partial` : ''}`);
+      const retainedMB = (s100.bytes + s1k.bytes) / 1e6;
+      notes.push(`fsync ${fsync}: server RSS ${fmt(rssBefore)} MiB before ingest, ${fmt(rssMid)} MiB after 100 B, ${fmt(rssAfter)} MiB after 1 KiB (${fmt(retainedMB)} MB of data retained)`);
+      if (!scenarios.has('drain')) continue;
+      const d = await drain(server.port, 'bench', shards, Math.max(10, seconds * 4));
+      row('drain TRIM_HORIZON', `shardline fsync ${fsync}`, d, `${fmt(d.calls)} GetRecords calls`);
+      const rssDrain = await rssMiB(server.process.pid);
+      notes.push(`fsync ${fsync}: server RSS ${fmt(rssDrain)} MiB after drain`);
+      const latShards = await createStream(server.port, 'latency', shardCount);
+      const lat = await putToGet(server.port, 'latency', latShards, seconds, 200);
+      rows.push(['put-to-get (poll)', `shardline fsync ${fsync}`, fmt(lat.n / seconds), '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
+    } finally {
+      await stopChild(server);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  agent.destroy();
+
+  const cpus = os.cpus();
+  console.log('');
+  console.log('Shardline Kinesis data-plane benchmark');
+  console.log(
+    `node ${process.version} · ${os.type()} ${os.release()} · ${cpus.length} × ${cpus[0]?.model ?? '?'} · ${fmt(os.totalmem() / 2 ** 30)} GiB · ` +
+      `${producers} producers, HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per scenario`,
+  );
+  const header = ['scenario', 'target', 'records/s', 'MB/s', 'notes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) console.log(line(r));
+  for (const n of notes) console.log(`  ${n}`);
+}
+
+const role = arg('role', 'main');
+if (role === 'server') await serveShardline();
+else if (role === 'ceiling') serveCeiling();
+else await main();
