@@ -135,6 +135,8 @@ function parseCredential(value: string): CredentialScope | undefined {
 interface ParsedAuthorization {
   readonly scope: CredentialScope;
   readonly signedHeaders: readonly string[];
+  /** The SignedHeaders value exactly as sent. */
+  readonly signedHeadersText: string;
   readonly signature: string;
 }
 
@@ -163,6 +165,7 @@ export function parseAuthorizationHeader(value: string, hasDate: boolean): Parse
   return {
     scope,
     signedHeaders: (fields.get('SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase()),
+    signedHeadersText: fields.get('SignedHeaders') as string,
     signature: fields.get('Signature') as string,
   };
 }
@@ -342,8 +345,13 @@ async function verifyHeader(request: SigV4Request, authorization: string, option
     signingService: parsed.scope.service,
     signableHeaders: new Set(parsed.signedHeaders),
   });
-  const m = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? ''));
-  if (!m || !constantTimeEqualHex(m[1], parsed.signature)) throw invalid();
+  const authorizationOut = String(signed.headers.authorization ?? '');
+  const m = /Signature=([0-9a-f]+)/.exec(authorizationOut);
+  // The signed-header list is part of the string to sign: it must be exactly the canonical one
+  // (lower case, sorted, every header present), or the client signed something else.
+  const canonicalList = /SignedHeaders=([^,]+)/.exec(authorizationOut)?.[1];
+  const listMatches = canonicalList === parsed.signedHeadersText;
+  if (!m || !constantTimeEqualHex(m[1], parsed.signature) || !listMatches) throw invalid();
   return {
     identity,
     accessKeyId: identity.accessKeyId,
@@ -381,7 +389,8 @@ async function verifyPresigned(request: SigV4Request, algorithm: string, options
   if (nowMs > signedAtMs + expiresS * 1000) {
     throw invalid(`Signature expired: ${amzDate} is now earlier than ${formatAmzDate(nowMs - expiresS * 1000)} (${formatAmzDate(nowMs)} - ${expiresS} sec.)`);
   }
-  const signedHeaders = (values.get('X-Amz-SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase());
+  const signedHeadersText = values.get('X-Amz-SignedHeaders') as string;
+  const signedHeaders = signedHeadersText.split(';').map((h) => h.trim().toLowerCase());
   if (!signedHeaders.includes('host')) throw invalid();
 
   // Everything except the signature goes back through the signer; it re-adds the X-Amz-* auth
@@ -411,6 +420,7 @@ async function verifyPresigned(request: SigV4Request, algorithm: string, options
     unhoistableHeaders: new Set(signedHeaders),
   });
   const expected = presigned.query?.['X-Amz-Signature'];
-  if (typeof expected !== 'string' || !constantTimeEqualHex(expected, values.get('X-Amz-Signature') as string)) throw invalid();
+  const listMatches = presigned.query?.['X-Amz-SignedHeaders'] === signedHeadersText;
+  if (typeof expected !== 'string' || !constantTimeEqualHex(expected, values.get('X-Amz-Signature') as string) || !listMatches) throw invalid();
   return { identity, accessKeyId: identity.accessKeyId, region: scope.region, service: scope.service, signedAtMs, presigned: true };
 }

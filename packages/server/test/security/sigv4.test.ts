@@ -169,6 +169,16 @@ void describe('SigV4 verification (Authorization header)', () => {
     );
   });
 
+  void it('rejects a SignedHeaders list that is not the one signed (extra, missing or unsorted names)', async () => {
+    const signed = await clientSigner().sign(baseRequest(), { signingDate: new Date(NOW) });
+    const received = asReceived(signed);
+    const auth = String(received.headers.authorization);
+    for (const list of ['content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target;x-absent', 'host;content-type;x-amz-content-sha256;x-amz-date;x-amz-target', 'content-type;host;x-amz-date;x-amz-target']) {
+      const changed = auth.replace(/SignedHeaders=[^,]+/, `SignedHeaders=${list}`);
+      await expectError(verifySigV4({ ...received, headers: { ...received.headers, authorization: changed } }, options), 'InvalidSignatureException', SIGNATURE_MISMATCH_MESSAGE);
+    }
+  });
+
   void it('checks the credential scope service, terminator and date', async () => {
     const wrongService = await clientSigner(SECRET, ACCESS_KEY, 'firehose').sign(baseRequest(), { signingDate: new Date(NOW) });
     await expectError(verifySigV4(asReceived(wrongService), options), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kinesis'.");
