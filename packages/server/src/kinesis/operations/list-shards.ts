@@ -7,7 +7,8 @@
  *   expires after 300 s (ExpiredNextTokenException).
  * - MaxResults default 1000 (more is capped at 1000, as documented).
  * - Shards in shard-id order; closed shards whose records all expired are not listed; a stream that
- *   is still CREATING answers ResourceInUseException.
+ *   is CREATING or DELETING answers ResourceInUseException ("… not ACTIVE or UPDATING, instead in
+ *   state CREATING", as AWS answers).
  * - ShardFilter (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_ShardFilter.html),
  *   with T = the trim horizon = max(now − retention, stream creation):
  *     AFTER_SHARD_ID     shards after ShardId (same as ExclusiveStartShardId)
@@ -129,7 +130,7 @@ export async function listShards(env: KinesisEnv, input: ListShardsInput, contex
       if (filterType === 'AFTER_SHARD_ID') after = input.ShardFilter.ShardId;
     }
   }
-  requireStatus(stream, [StreamStatus.ACTIVE, StreamStatus.UPDATING, StreamStatus.DELETING]);
+  requireStatus(stream, [StreamStatus.ACTIVE, StreamStatus.UPDATING]);
   let shards = filterShards(stream, listedShards(stream, now), filterType, filterTs, now);
   if (after !== undefined) {
     const start = after;

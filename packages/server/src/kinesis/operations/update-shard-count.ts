@@ -2,9 +2,10 @@
  * UpdateShardCount: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html
  * UNIFORM_SCALING to TargetShardCount open shards (an even split of the hash space) through splits
  * then merges (resharding.ts), as one commit; the stream goes UPDATING. Default limits, all settings:
- * at most 10 calls per stream per rolling 24 hours (LimitExceededException), no more than double and
- * no less than half the current open shards, at most 10000 shards per stream, and the account's
- * shard quota (InvalidArgumentException / LimitExceededException).
+ * at most 10 calls per stream per rolling 24 hours, no more than double and no less than half the
+ * current open shards, at most 10000 shards per stream, and the account's shard quota. AWS documents
+ * these as the operation's "default limits" (raised on request), so each answers
+ * LimitExceededException.
  */
 import type { RequestContext } from '../../model/context.js';
 import type { UpdateShardCountInput, UpdateShardCountOutput } from '../../model/generated/kinesis-types.js';
@@ -24,19 +25,19 @@ function check(env: KinesisEnv, stream: StreamRecord, target: number): number {
   const where = `stream ${stream.name} under account ${stream.accountId}`;
   if (target > current * 2) {
     throw new ServiceError(
-      'InvalidArgumentException',
+      'LimitExceededException',
       `UpdateShardCount failed for ${where}: TargetShardCount ${target} is more than double the current open shard count ${current}.`,
     );
   }
   if (target * 2 < current) {
     throw new ServiceError(
-      'InvalidArgumentException',
+      'LimitExceededException',
       `UpdateShardCount failed for ${where}: TargetShardCount ${target} is less than half the current open shard count ${current}.`,
     );
   }
   if (target > settings.maxShardsPerStream && target > current) {
     throw new ServiceError(
-      'InvalidArgumentException',
+      'LimitExceededException',
       `UpdateShardCount failed for ${where}: TargetShardCount ${target} exceeds the maximum of ${settings.maxShardsPerStream} shards per stream.`,
     );
   }

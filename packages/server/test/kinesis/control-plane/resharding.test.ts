@@ -172,10 +172,10 @@ void describe('SplitShard / MergeShards / UpdateShardCount', () => {
   });
 
   void it('UpdateShardCount limits: ×2, ½, 10 calls per 24 hours, shard quota, provisioned only', async () => {
-    await rejects(k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' }), 'InvalidArgumentException', /double/);
+    await rejects(k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' }), 'LimitExceededException', /double/);
     await k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' });
     await k.settle();
-    await rejects(k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' }), 'InvalidArgumentException', /half/);
+    await rejects(k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' }), 'LimitExceededException', /half/);
     for (let i = 0; i < 9; i++) {
       await k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: i % 2 === 0 ? 3 : 4, ScalingType: 'UNIFORM_SCALING' });
       await k.settle();

@@ -72,7 +72,7 @@ void describe('control plane through @aws-sdk/client-kinesis', () => {
     await assert.rejects(kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'sdk-a', RetentionPeriodHours: 9000 })), InvalidArgumentException);
     await assert.rejects(
       kinesis.send(new UpdateShardCountCommand({ StreamName: 'sdk-a', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' })),
-      InvalidArgumentException,
+      LimitExceededException,
     );
     await assert.rejects(kinesis.send(new DecreaseStreamRetentionPeriodCommand({ StreamName: 'sdk-a', RetentionPeriodHours: 48 })), InvalidArgumentException);
     const list = await kinesis.send(new ListShardsCommand({ StreamName: 'sdk-a', MaxResults: 1 }));
