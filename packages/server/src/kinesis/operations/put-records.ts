@@ -20,7 +20,7 @@ import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
 import type { StreamRecord } from '../records.js';
 import { RecordDistributionStrategy } from '../records.js';
 import type { RoutingTable } from '../routing.js';
-import { explicitHashKeyBytes, partitionKeyHashBytes } from '../routing.js';
+import { explicitHashKeyWords, md5HashKey } from '../routing.js';
 import { encodeSequenceNumber } from '../sequence-number.js';
 import { RECORD_FLAG_KMS } from '../shard-reader.js';
 
@@ -55,6 +55,9 @@ export function isAutoDistribution(stream: StreamRecord): boolean {
   return stream.recordDistributionStrategy === RecordDistributionStrategy.AUTO;
 }
 
+/** Reused for every routed record (routing is synchronous). */
+const routeScratch = new Uint32Array(4);
+
 /**
  * Slot index of a record in the routing table; throws InvalidArgumentException for a bad
  * ExplicitHashKey or a missing partition key, InternalFailure for a gap in the open shards.
@@ -67,9 +70,9 @@ export function routeRecord<T>(
 ): number {
   if (table.slots.length === 0) throw new ServiceError('InternalFailureException', 'The stream has no open shard.');
   if (isAutoDistribution(stream)) return table.nextAutoIndex();
-  let key: Uint8Array;
+  let key: Uint32Array;
   if (explicitHashKey !== undefined) {
-    const k = explicitHashKeyBytes(explicitHashKey);
+    const k = explicitHashKeyWords(explicitHashKey, routeScratch);
     if (!k) {
       throw new ServiceError(
         'InvalidArgumentException',
@@ -78,7 +81,7 @@ export function routeRecord<T>(
     }
     key = k;
   } else if (partitionKey !== undefined) {
-    key = partitionKeyHashBytes(partitionKey);
+    key = md5HashKey(partitionKey, routeScratch);
   } else {
     throw new ServiceError(
       'InvalidArgumentException',
