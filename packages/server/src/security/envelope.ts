@@ -48,11 +48,14 @@ function aad(keyId: Buffer, context: string): Buffer {
   return Buffer.concat([Buffer.from([ENVELOPE_VERSION]), keyId, Buffer.from([0]), Buffer.from(context, 'utf8')]);
 }
 
-/** Encrypt one record's data under `dataKey`, bound to `context` (the stream uid). */
-export function sealRecord(data: Uint8Array, dataKey: Pick<DataKey, 'id' | 'key'>, context: string): Buffer {
+/**
+ * Encrypt one record's data under `dataKey`, bound to `context` (the stream uid). `nonce` (12 random
+ * bytes, never reused with the same key) is drawn here unless the caller drew a batch of them at once.
+ */
+export function sealRecord(data: Uint8Array, dataKey: Pick<DataKey, 'id' | 'key'>, context: string, nonce: Buffer = randomBytes(NONCE_BYTES)): Buffer {
   const keyId = Buffer.from(dataKey.id, 'ascii');
   if (keyId.length < 1 || keyId.length > 64) throw new RangeError('data key id must be 1 to 64 ASCII characters');
-  const nonce = randomBytes(NONCE_BYTES);
+  if (nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 12 bytes');
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce);
   cipher.setAAD(aad(keyId, context));
   const head = Buffer.allocUnsafe(2 + keyId.length);
@@ -109,10 +112,12 @@ export class RecordCipher {
    */
   async sealBatch(records: readonly AppendRecord[], streamUid: string, keyId: string): Promise<AppendRecord[]> {
     const dataKey = await this.keys.dataKeyForEncryption(keyId, streamUid);
-    return records.map((r) => ({
+    // One call to the random source per batch, not per record.
+    const nonces = randomBytes(NONCE_BYTES * records.length);
+    return records.map((r, i) => ({
       partitionKey: r.partitionKey,
       explicitHashKey: r.explicitHashKey,
-      data: sealRecord(r.data, dataKey, streamUid),
+      data: sealRecord(r.data, dataKey, streamUid, nonces.subarray(i * NONCE_BYTES, (i + 1) * NONCE_BYTES)),
       flags: (r.flags ?? 0) | ENCRYPTED_FLAG,
     }));
   }

@@ -284,7 +284,26 @@ function lookupIdentity(options: SigV4Options, accessKeyId: string): Identity {
   return identity;
 }
 
+const signerCache = new WeakMap<Identity, Map<string, SignatureV4>>();
+
+/** One signer per identity, region and service (the signer caches derived signing keys). */
 function signer(identity: Identity, region: string, service: string): SignatureV4 {
+  let byScope = signerCache.get(identity);
+  if (!byScope) {
+    byScope = new Map();
+    signerCache.set(identity, byScope);
+  }
+  const scopeKey = `${region}/${service}`;
+  let s = byScope.get(scopeKey);
+  if (!s) {
+    if (byScope.size > 64) byScope.clear();
+    s = newSigner(identity, region, service);
+    byScope.set(scopeKey, s);
+  }
+  return s;
+}
+
+function newSigner(identity: Identity, region: string, service: string): SignatureV4 {
   return new SignatureV4({
     credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey.reveal() },
     region,
