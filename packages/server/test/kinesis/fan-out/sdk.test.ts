@@ -309,6 +309,16 @@ void describe('SubscribeToShard through the SDK (HTTP/2)', () => {
     }
   });
 
+  void it('ends a subscription cleanly after 5 minutes (injected clock)', async () => {
+    const c = await activeConsumer(streamArn, 'live-lifetime');
+    const sub = await SdkSubscription.open(kinesis, { ConsumerARN: c, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } });
+    await sub.until('the first event', () => sub.events.length > 0);
+    clock.advance(300_000);
+    // The subscription notices at its next wake-up (a heartbeat, at most a few seconds).
+    await sub.untilEnded(6000);
+    assert.equal(sub.ended, 'done');
+  });
+
   void it('works over HTTP/1.1 as a streamed body', async () => {
     const c = await activeConsumer(streamArn, 'live-h1');
     const h1 = server.kinesis({ http1: true });
