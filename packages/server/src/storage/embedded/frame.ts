@@ -20,8 +20,8 @@
  * A batch is visible only as a whole: recovery truncates to the end of the last frame whose
  * "last record of batch" bit is set.
  */
-import { crc32 } from 'node:zlib';
 import type { AppendRecord } from '../contract.js';
+import { crc32Range } from './crc32.js';
 
 export const FRAME_HEADER_BYTES = 32;
 export const FRAME_MAGIC_0 = 0x53;
@@ -53,12 +53,12 @@ export function frameBytes(record: AppendRecord): number {
 /** Write the frame of `record` at `pos` in `buf`; returns the position after it. */
 export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offset: number, arrivalMs: number, endOfBatch: boolean): number {
   let p = pos + FRAME_HEADER_BYTES;
-  const keyBytes = record.partitionKey.length === 0 ? 0 : buf.write(record.partitionKey, p, 'utf8');
+  const keyBytes = writeString(buf, p, record.partitionKey);
   p += keyBytes;
   let hashKeyBytes = 0;
   let frameFlags = endOfBatch ? FrameFlag.END_OF_BATCH : 0;
   if (record.explicitHashKey !== undefined) {
-    hashKeyBytes = buf.write(record.explicitHashKey, p, 'utf8');
+    hashKeyBytes = writeString(buf, p, record.explicitHashKey);
     p += hashKeyBytes;
     frameFlags |= FrameFlag.HAS_HASH_KEY;
   }
@@ -78,8 +78,19 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
   buf[pos + 28] = record.flags ?? 0;
   buf[pos + 29] = hashKeyBytes;
   buf.writeUInt16LE(keyBytes, pos + 30);
-  buf.writeUInt32LE(crc32(buf.subarray(pos + 8, p)), pos + 4);
+  buf.writeUInt32LE(crc32Range(buf, pos + 8, p), pos + 4);
   return p;
+}
+
+/** Write `s` as UTF-8 at `p`; returns the bytes written. ASCII (the common case) is copied in-line. */
+function writeString(buf: Buffer, p: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return buf.write(s, p, 'utf8');
+    buf[p + i] = c;
+  }
+  return n;
 }
 
 /** Why a frame failed to parse. */
@@ -104,7 +115,7 @@ export function checkFrame(buf: Buffer, pos: number, limit: number, verifyCrc: b
   if (length < FRAME_HEADER_BYTES || length > MAX_FRAME_BYTES) return FrameProblem.BAD_LENGTH;
   if (limit - pos < length) return FrameProblem.INCOMPLETE;
   if (FRAME_HEADER_BYTES + buf[pos + 29] + buf.readUInt16LE(pos + 30) > length) return FrameProblem.BAD_LAYOUT;
-  if (verifyCrc && crc32(buf.subarray(pos + 8, pos + length)) !== buf.readUInt32LE(pos + 4)) return FrameProblem.BAD_CRC;
+  if (verifyCrc && crc32Range(buf, pos + 8, pos + length) !== buf.readUInt32LE(pos + 4)) return FrameProblem.BAD_CRC;
   return length;
 }
 
