@@ -111,7 +111,7 @@ export class RecordCipher {
    * KeyStore.resolveForEncryption). Sets flags bit 0. Throws KMSNotFoundException / KMSDisabledException.
    */
   async sealBatch(records: readonly AppendRecord[], streamUid: string, keyId: string): Promise<AppendRecord[]> {
-    const dataKey = await this.keys.dataKeyForEncryption(keyId, streamUid);
+    const dataKey = await this.keys.dataKeyForEncryption(keyId, streamUid, records.length);
     // One call to the random source per batch, not per record.
     const nonces = randomBytes(NONCE_BYTES * records.length);
     return records.map((r, i) => ({

@@ -476,28 +476,28 @@ export class KeyStore {
   }
 
   /**
-   * The data key to encrypt new records of `context` (a stream uid) under KMS key `keyId`: created on
-   * first use in this server run (and rotated after {@link DATA_KEY_MAX_USES} uses), persisted wrapped
+   * The data key to encrypt `records` new records of `context` (a stream uid) under KMS key `keyId`:
+   * created on first use in this server run (and rotated after {@link DATA_KEY_MAX_USES} records), persisted wrapped
    * before it is returned. Throws KMSNotFoundException / KMSDisabledException.
    */
-  async dataKeyForEncryption(keyId: string, context: string): Promise<DataKey> {
+  async dataKeyForEncryption(keyId: string, context: string, records = 1): Promise<DataKey> {
     const slot = `${keyId} ${context}`;
     const current = this.currentDataKey.get(slot);
     const key = this.keysById.get(keyId);
     if (!key) throw new ServiceError('KMSNotFoundException', `Key '${keyId}' does not exist`);
     this.assertEnabled(key);
-    if (current && current.uses < DATA_KEY_MAX_USES) {
-      current.uses++;
+    if (current && current.uses + records <= DATA_KEY_MAX_USES) {
+      current.uses += records;
       return current.key;
     }
     const pending = this.pendingDataKey.get(slot);
     if (pending) return pending;
-    const created = this.createDataKey(key, context, slot).finally(() => this.pendingDataKey.delete(slot));
+    const created = this.createDataKey(key, context, slot, records).finally(() => this.pendingDataKey.delete(slot));
     this.pendingDataKey.set(slot, created);
     return created;
   }
 
-  private async createDataKey(key: StoredKey, context: string, slot: string): Promise<DataKey> {
+  private async createDataKey(key: StoredKey, context: string, slot: string, records: number): Promise<DataKey> {
     const keyId = key.keyId;
     const id = randomBytes(8).toString('hex');
     const plaintext = randomBytes(32);
@@ -513,7 +513,7 @@ export class KeyStore {
     await this.persist();
     const dataKey: DataKey = { id, keyId, key: plaintext };
     this.dataKeyCache.set(id, plaintext);
-    this.currentDataKey.set(slot, { key: dataKey, uses: 1 });
+    this.currentDataKey.set(slot, { key: dataKey, uses: records });
     return dataKey;
   }
 
