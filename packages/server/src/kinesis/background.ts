@@ -16,7 +16,7 @@
  */
 import type { KinesisEnv } from './env.js';
 import type { ShardRecord, StreamRecord } from './records.js';
-import { StreamMode, StreamStatus } from './records.js';
+import { StreamMode, StreamStatus, shardLogName } from './records.js';
 import { applySplit, executeReshard, isExpired, middleHashKey, openShardCount, reshardMutex, trimHorizonMs } from './resharding.js';
 import { resolveKinesisSettings } from './settings.js';
 import type { Versioned } from '../storage/contract.js';
@@ -66,11 +66,13 @@ export class KinesisBackground {
     const streams = await this.env.streams.listAll();
     const now = this.env.clock.now();
     const trim = now - this.lastTrimMs >= TRIM_INTERVAL_MS;
+    // Trim only logs that exist (opening the others would create them).
+    const existing = trim ? new Set(await this.env.storage.logs.list()) : new Set<string>();
     if (trim) this.lastTrimMs = now;
     for (const v of streams) {
       if (this.closed) return;
       try {
-        if (trim) await this.trimRetention(v.value, now);
+        if (trim) await this.trimRetention(v.value, now, existing);
         await this.dropExpiredShards(v);
         if (v.value.mode === StreamMode.ON_DEMAND && v.value.status === StreamStatus.ACTIVE) await this.scaleOnDemand(v.key);
       } catch (err) {
@@ -80,13 +82,11 @@ export class KinesisBackground {
     }
   }
 
-  private async trimRetention(stream: StreamRecord, now: number): Promise<void> {
+  private async trimRetention(stream: StreamRecord, now: number, existing: ReadonlySet<string>): Promise<void> {
     if (stream.status === StreamStatus.DELETING) return;
     const horizon = trimHorizonMs(stream, now);
     for (const shard of stream.shards) {
-      if (isExpired(stream, shard, now)) continue;
-      // Shards created and closed within one reshard never had a log.
-      if (shard.closedMs !== undefined && (shard.endOffset ?? 0) === 0) continue;
+      if (isExpired(stream, shard, now) || !existing.has(shardLogName(stream.uid, shard.shardId))) continue;
       const log = await this.env.streams.shardLog(stream, shard.shardId);
       await log.trimBefore(horizon);
     }
