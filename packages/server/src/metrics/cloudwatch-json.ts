@@ -54,7 +54,8 @@ function toJson(value: unknown): string {
   });
 }
 
-function errorResponse(err: CloudWatchError, requestId: string): WireResponse {
+/** The wire form of a CloudWatch error (also used for authentication failures). */
+export function cloudWatchErrorResponse(err: CloudWatchError, requestId: string = randomUUID()): WireResponse {
   return {
     status: err.httpStatus,
     headers: {
@@ -116,8 +117,8 @@ export function handleCloudWatchJson(
       body: Buffer.from(toJson(out)),
     };
   } catch (err) {
-    if (err instanceof CloudWatchError) return errorResponse(err, requestId);
+    if (err instanceof CloudWatchError) return cloudWatchErrorResponse(err, requestId);
     onInternalError(err);
-    return errorResponse(new CloudWatchError('InternalServiceFault', 'InternalServiceError', 500, 'Internal service error.', false), requestId);
+    return cloudWatchErrorResponse(new CloudWatchError('InternalServiceFault', 'InternalServiceError', 500, 'Internal service error.', false), requestId);
   }
 }

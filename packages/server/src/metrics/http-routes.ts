@@ -36,8 +36,8 @@ export function createMetricsRoutes(metrics: MetricsService): MetricsRoutes {
     claims(headers) {
       return isCloudWatchRequest(headers);
     },
-    async post(headers, body) {
-      return metrics.handleCloudWatch(headers, body);
+    post(headers, body) {
+      return metrics.handleCloudWatch({ method: 'POST', path: '/', headers, body });
     },
   };
 }

@@ -8,9 +8,10 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../model/context.js';
 import type { OperationHandler } from '../model/operation.js';
 import type { StreamStore } from '../kinesis/stream-store.js';
-import { CloudWatchApi } from './cloudwatch-api.js';
+import { isServiceError, ServiceError } from '../model/service-error.js';
+import { CloudWatchApi, CloudWatchError } from './cloudwatch-api.js';
 import type { WireResponse } from './cloudwatch-json.js';
-import { handleCloudWatchJson, regionFromAuthorization } from './cloudwatch-json.js';
+import { cloudWatchErrorResponse, handleCloudWatchJson, regionFromAuthorization } from './cloudwatch-json.js';
 import { instrumentKinesisHandlers } from './instrument-kinesis.js';
 import { KinesisMetrics } from './kinesis-recorder.js';
 import { MINUTE_MS, MetricStore } from './metric-store.js';
@@ -29,6 +30,28 @@ export interface MetricsOptions {
   readonly flushIntervalMs?: number | undefined;
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
+  /**
+   * Authenticates a CloudWatch request (SigV4, signing name `monitoring`) and names its account and
+   * region; throws a ServiceError (MissingAuthenticationTokenException, InvalidSignatureException, …)
+   * to refuse it. Default: the request must carry an Authorization header; the region comes from its
+   * credential scope, the account is a 12-digit access key id or the default (what `--auth off` does).
+   */
+  readonly authenticate?: ((request: CloudWatchHttpRequest) => Promise<{ accountId: string; region?: string | undefined }>) | undefined;
+}
+
+export interface CloudWatchHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** `--auth off` identification: a signed-looking request; a 12-digit access key id names the account. */
+function defaultIdentify(headers: IncomingHttpHeaders, defaultAccountId: string): { accountId: string } {
+  const auth = headers.authorization;
+  if (auth === undefined || auth === '') throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const key = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
+  return { accountId: key !== undefined && /^\d{12}$/.test(key) ? key : defaultAccountId };
 }
 
 export const DEFAULT_METRICS_RETENTION_MS = 25 * 3_600_000;
@@ -84,11 +107,20 @@ export class MetricsService {
     }
   }
 
-  /** Answer a CloudWatch (awsJson1_0) request; see cloudwatch-json.ts. */
-  handleCloudWatch(headers: IncomingHttpHeaders, body: Buffer, accountId?: string): WireResponse {
+  /** Answer a CloudWatch (awsJson1_0) request; see cloudwatch-json.ts. Never rejects. */
+  async handleCloudWatch(request: CloudWatchHttpRequest): Promise<WireResponse> {
+    const { headers, body } = request;
+    let who: { accountId: string; region?: string | undefined };
+    try {
+      who = this.options.authenticate ? await this.options.authenticate(request) : defaultIdentify(headers, this.options.defaultAccountId);
+    } catch (err) {
+      if (isServiceError(err)) return cloudWatchErrorResponse(new CloudWatchError(err.code, err.code.replace(/Exception$/, ''), err.httpStatus, err.message));
+      this.options.logger.error('cloudwatch authentication failed', { err });
+      return cloudWatchErrorResponse(new CloudWatchError('InternalServiceFault', 'InternalServiceError', 500, 'Internal service error.', false));
+    }
     const scope = {
-      accountId: accountId ?? this.options.defaultAccountId,
-      region: regionFromAuthorization(headers) ?? this.options.defaultRegion,
+      accountId: who.accountId,
+      region: who.region ?? regionFromAuthorization(headers) ?? this.options.defaultRegion,
       nowMs: this.options.clock.now(),
     };
     return handleCloudWatchJson(this.cloudWatch, headers, body, scope, (err) => {

@@ -180,3 +180,40 @@ void describe('handleCloudWatchJson (awsJson1_0, query-compatible)', () => {
     assert.equal(JSON.parse(bad.body.toString()).__type, 'SerializationException');
   });
 });
+
+void describe('MetricsService.handleCloudWatch', () => {
+  void it('answers with the account and region the authenticator names, and maps its refusals', async () => {
+    const { MetricsService } = await import('../../src/metrics/metrics-service.js');
+    const { ManualClock } = await import('../../src/model/context.js');
+    const { ServiceError } = await import('../../src/model/service-error.js');
+    const { silentLogger } = await import('../../src/logger.js');
+    const clock = new ManualClock(T0 + MINUTE_MS);
+    let refuse = false;
+    const metrics = await MetricsService.open({
+      clock,
+      logger: silentLogger,
+      defaultAccountId: '000000000000',
+      defaultRegion: 'us-east-1',
+      authenticate: async () => {
+        if (refuse) throw new ServiceError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+        return { accountId: '111111111111', region: 'eu-west-1' };
+      },
+    });
+    try {
+      metrics.kinesis.stream('111111111111', 'eu-west-1', 'orders').putRecordSucceeded(T0 / MINUTE_MS, 10, 1, undefined);
+      metrics.kinesis.stream('000000000000', 'us-east-1', 'orders').putRecordSucceeded(T0 / MINUTE_MS, 99, 1, undefined);
+      const headers = { 'x-amz-target': 'GraniteServiceVersion20100801.GetMetricStatistics', 'content-type': 'application/x-amz-json-1.0' };
+      const body = Buffer.from(JSON.stringify({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: DIMS, StartTime: T0 / 1000, EndTime: (T0 + MINUTE_MS) / 1000, Period: 60, Statistics: ['Sum'] }));
+      const ok = await metrics.handleCloudWatch({ method: 'POST', path: '/', headers, body });
+      assert.equal(ok.status, 200);
+      assert.equal(JSON.parse(ok.body.toString()).Datapoints[0].Sum, 10);
+      refuse = true;
+      const no = await metrics.handleCloudWatch({ method: 'POST', path: '/', headers, body });
+      assert.equal(no.status, 400);
+      assert.equal(no.headers['x-amzn-query-error'], 'InvalidSignature;Sender');
+      assert.equal(JSON.parse(no.body.toString()).__type, 'InvalidSignatureException');
+    } finally {
+      await metrics.close();
+    }
+  });
+});

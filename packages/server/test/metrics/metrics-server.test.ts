@@ -199,6 +199,17 @@ void describe('metrics through a running server', () => {
     assert.ok(results.every((r) => r.StatusCode === 'Complete'));
   });
 
+  void it('refuses unsigned CloudWatch requests like the Kinesis router does', async () => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics' },
+      body: '{}',
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('x-amzn-query-error'), 'MissingAuthenticationToken;Sender');
+    assert.equal(((await res.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
+  });
+
   void it('keeps the per-minute aggregates across a restart', async () => {
     await server.restart();
     assert.equal(await sum('IncomingBytes', { StreamName: 'orders' }), put.bytes);
