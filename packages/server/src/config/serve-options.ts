@@ -153,9 +153,76 @@ export const serveOptions: readonly OptionSpec[] = [
   {
     name: 'insecure',
     boolean: true,
-    description: 'Allow a non-loopback --host although requests are not authenticated yet.',
+    description: 'Allow a non-loopback --host with --auth off (requests are then not authenticated).',
     defaultText: 'false',
     apply: (d, v, w) => (d.config.insecure = parseBool(v, w)),
+  },
+  {
+    name: 'auth',
+    boolean: false,
+    valueName: 'off|sigv4',
+    description: 'off: any well-formed SigV4 is accepted (account from the key or the default); sigv4: signatures verified and IAM-style policies enforced.',
+    defaultText: 'off',
+    apply: (d, v, w) => {
+      const mode = v.trim().toLowerCase();
+      if (mode !== 'off' && mode !== 'sigv4') throw bad(w, v, 'off or sigv4');
+      d.config.auth = mode;
+    },
+  },
+  {
+    name: 'auth-file',
+    boolean: false,
+    valueName: '<file>',
+    description: 'JSON file of accounts, users, access keys and identity policies (see README, Authentication).',
+    defaultText: 'none',
+    apply: (d, v, w) => (d.config.authFile = nonEmpty(v, w, 'a file path')),
+  },
+  {
+    name: 'root-access-key-id',
+    boolean: false,
+    valueName: '<key id>',
+    description: 'Access key id of a root user of --account-id (all permissions); needs --root-secret-access-key.',
+    defaultText: 'none',
+    apply: (d, v, w) => (d.config.rootAccessKeyId = nonEmpty(v, w, 'an access key id')),
+  },
+  {
+    name: 'root-secret-access-key',
+    boolean: false,
+    valueName: '<secret>',
+    description: 'Secret access key of the root key (prefer the environment variable to the flag).',
+    defaultText: 'none',
+    apply: (d, v, w) => (d.config.rootSecretAccessKey = nonEmpty(v, w, 'a secret access key')),
+  },
+  {
+    name: 'audit-log',
+    boolean: false,
+    valueName: '<file>',
+    description: 'Append one CloudTrail-like JSON line per control-plane call to this file.',
+    defaultText: 'none',
+    apply: (d, v, w) => (d.config.auditLog = nonEmpty(v, w, 'a file path')),
+  },
+  {
+    name: 'audit-data-events',
+    boolean: true,
+    description: 'Also audit data-plane calls (PutRecord(s), GetRecords, GetShardIterator, SubscribeToShard).',
+    defaultText: 'false',
+    apply: (d, v, w) => (d.config.auditDataEvents = parseBool(v, w)),
+  },
+  {
+    name: 'master-key',
+    boolean: false,
+    valueName: '<hex|base64>',
+    description: 'Master key of the encryption key store (32 bytes); prefer the environment variable or --master-key-file.',
+    defaultText: 'generated into <data-dir>/keys/master.key',
+    apply: (d, v, w) => (d.config.masterKey = nonEmpty(v, w, '64 hex characters or base64 of 32 bytes')),
+  },
+  {
+    name: 'master-key-file',
+    boolean: false,
+    valueName: '<file>',
+    description: 'File holding the master key of the encryption key store.',
+    defaultText: 'none',
+    apply: (d, v, w) => (d.config.masterKeyFile = nonEmpty(v, w, 'a file path')),
   },
   {
     name: 'fsync',

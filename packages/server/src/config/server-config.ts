@@ -11,8 +11,11 @@ export type TlsConfig =
   | { readonly mode: 'files'; readonly certFile: string; readonly keyFile: string }
   | { readonly mode: 'self-signed' };
 
+/** `off`: any well-formed SigV4 is accepted (no verification); `sigv4`: signatures verified, policies enforced. */
+export type AuthModeSetting = 'off' | 'sigv4';
+
 export interface ServerConfig {
-  /** Interface to listen on. Non-loopback hosts need {@link insecure} until authentication exists. */
+  /** Interface to listen on. Non-loopback hosts need `auth: 'sigv4'` or {@link insecure}. */
   readonly host: string;
   /** TCP port; 0 picks a free one (the real port is printed). */
   readonly port: number;
@@ -50,6 +53,22 @@ export interface ServerConfig {
   readonly keepAliveTimeoutMs: number;
   /** On shutdown, in-flight requests get this long to finish before they are cut off. */
   readonly shutdownGraceMs: number;
+  // Security (security/security.ts). Optional so that configs built in code need not name them.
+  /** Request authentication; default `off`. */
+  readonly auth?: AuthModeSetting | undefined;
+  /** JSON file of accounts, users, access keys and identity policies (`--auth-file`). */
+  readonly authFile?: string | undefined;
+  /** A single root key for the default account (both or neither). */
+  readonly rootAccessKeyId?: string | undefined;
+  readonly rootSecretAccessKey?: string | undefined;
+  /** Append a CloudTrail-like JSON line per control-plane call to this file. */
+  readonly auditLog?: string | undefined;
+  /** Also audit data-plane calls (PutRecord(s), GetRecords, GetShardIterator, SubscribeToShard). */
+  readonly auditDataEvents?: boolean | undefined;
+  /** Master key of the encryption key store (64 hex characters or base64 of 32 bytes). */
+  readonly masterKey?: string | undefined;
+  /** File holding the master key. Without either, one is generated in `<dataDir>/keys/master.key`. */
+  readonly masterKeyFile?: string | undefined;
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -73,6 +92,8 @@ export const defaultServerConfig: ServerConfig = {
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 65_000,
   shutdownGraceMs: 10_000,
+  auth: 'off',
+  auditDataEvents: false,
 };
 
 /** A configuration value is wrong; the message says which flag/variable and what is expected. */
@@ -96,13 +117,27 @@ export function isLoopbackHost(host: string): boolean {
  * config built in code is held to the same rules as one from the command line.
  */
 export function validateServerConfig(config: ServerConfig): void {
-  if (!config.insecure && !isLoopbackHost(config.host)) {
+  if (!config.insecure && config.auth !== 'sigv4' && !isLoopbackHost(config.host)) {
     throw new ConfigError(
-      `refusing to listen on non-loopback host ${JSON.stringify(config.host)}: this Shardline version does not ` +
-        'authenticate requests yet (request signatures are parsed but not verified; authentication arrives in a ' +
-        'later release), so anyone who can reach the port could read and write every stream. ' +
-        'Pass --insecure (SHARDLINE_INSECURE=true) to listen anyway.',
+      `refusing to listen on non-loopback host ${JSON.stringify(config.host)}: with --auth off request signatures ` +
+        'are not verified (any well-formed signature is accepted), so anyone who can reach the port could read and ' +
+        'write every stream. Use --auth sigv4 with --auth-file or a root key, or pass --insecure ' +
+        '(SHARDLINE_INSECURE=true) to listen anyway.',
     );
+  }
+  if (config.auth !== undefined && config.auth !== 'off' && config.auth !== 'sigv4') {
+    throw new ConfigError(`auth must be off or sigv4, got ${JSON.stringify(config.auth)}`);
+  }
+  const hasRootId = config.rootAccessKeyId !== undefined && config.rootAccessKeyId !== '';
+  const hasRootSecret = config.rootSecretAccessKey !== undefined && config.rootSecretAccessKey !== '';
+  if (hasRootId !== hasRootSecret) {
+    throw new ConfigError('--root-access-key-id and --root-secret-access-key must be given together');
+  }
+  if (config.auth === 'sigv4' && config.authFile === undefined && !hasRootId) {
+    throw new ConfigError('--auth sigv4 needs identities: give --auth-file <file> and/or --root-access-key-id with --root-secret-access-key');
+  }
+  if (config.masterKey !== undefined && config.masterKeyFile !== undefined) {
+    throw new ConfigError('give the master key either with --master-key or with --master-key-file, not both');
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new ConfigError(`port must be an integer from 0 to 65535, got ${config.port}`);

@@ -121,7 +121,7 @@ void describe('shardline serve options', () => {
   });
 
   void it('refuses a non-loopback host unless --insecure, saying why', () => {
-    rejects(['--host', '0.0.0.0'], {}, /non-loopback host "0\.0\.0\.0".*authentication arrives in a later release.*--insecure/);
+    rejects(['--host', '0.0.0.0'], {}, /non-loopback host "0\.0\.0\.0".*not verified.*--auth sigv4.*--insecure/);
     rejects(['--host', '192.168.1.10'], {}, /--insecure/);
     assert.equal(config(['--host', '0.0.0.0', '--insecure']).host, '0.0.0.0');
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) assert.ok(isLoopbackHost(host), host);
