@@ -18,7 +18,7 @@ import { openStorage } from '../../src/storage/open-storage.js';
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
-function ctx(): RequestContext {
+function ctx(signal: AbortSignal = new AbortController().signal): RequestContext {
   return {
     requestId: randomUUID(),
     region: REGION,
@@ -27,7 +27,7 @@ function ctx(): RequestContext {
     sourceIp: '127.0.0.1',
     userAgent: 'test',
     secureTransport: false,
-    signal: new AbortController().signal,
+    signal,
   };
 }
 
@@ -36,7 +36,7 @@ interface Harness {
   storage: Storage;
   kinesis: KinesisService;
   metrics: MetricsService;
-  call(op: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  call(op: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** Sum/count/max of a series over every minute; undefined when it has no samples. */
   totals(metricName: string, dims: Record<string, string>): { sum: number; count: number; max: number } | undefined;
   close(): Promise<void>;
@@ -53,11 +53,11 @@ async function harness(limits: boolean): Promise<Harness> {
     storage,
     kinesis,
     metrics,
-    async call(op, input) {
+    async call(op, input, signal) {
       const h = handlers[op];
       assert.ok(h, op);
       const parsed = kinesis.binding.parseInput(op, input, 'json');
-      return ((await h(parsed, ctx())) ?? {}) as Record<string, unknown>;
+      return ((await h(parsed, ctx(signal))) ?? {}) as Record<string, unknown>;
     },
     totals(metricName, dims) {
       const s: MetricSeries | undefined = metrics.store.find({
@@ -175,6 +175,44 @@ void describe('instrumented Kinesis handlers', () => {
     await h.call('PutRecord', { StreamName: 'orders', PartitionKey: 'k', Data: b64('12345') });
     assert.deepEqual(h.totals('IncomingBytes', shardDims(shardId)), frozen);
     assert.equal(h.totals('IncomingBytes', { StreamName: 'orders' })?.sum, (streamBefore?.sum ?? 0) + 6);
+  });
+
+  void it('counts SubscribeToShard subscriptions, events and rejections per consumer', async () => {
+    await h.call('CreateStream', { StreamName: 'efo', ShardCount: 1 });
+    h.clock.advance(1000);
+    await h.call('PutRecords', { StreamName: 'efo', Records: [{ PartitionKey: 'a', Data: b64('one') }, { PartitionKey: 'b', Data: b64('two!') }] }); // 4 + 5
+    const summary = await h.call('DescribeStreamSummary', { StreamName: 'efo' });
+    const streamArn = (summary.StreamDescriptionSummary as { StreamARN: string }).StreamARN;
+    const reg = await h.call('RegisterStreamConsumer', { StreamARN: streamArn, ConsumerName: 'reader' });
+    const consumerArn = (reg.Consumer as { ConsumerARN: string }).ConsumerARN;
+    for (let i = 0; i < 20; i++) {
+      const d = await h.call('DescribeStreamConsumer', { ConsumerARN: consumerArn });
+      if ((d.ConsumerDescription as { ConsumerStatus: string }).ConsumerStatus === 'ACTIVE') break;
+      h.clock.advance(500);
+    }
+    const abort = new AbortController();
+    const out = await h.call('SubscribeToShard', { ConsumerARN: consumerArn, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }, abort.signal);
+    let records = 0;
+    for await (const ev of out.EventStream as AsyncIterable<Record<string, { Records: unknown[] }>>) {
+      records += ev.SubscribeToShardEvent?.Records.length ?? 0;
+      if (records >= 2) break;
+    }
+    abort.abort();
+    const c = { StreamName: 'efo', ConsumerName: 'reader' };
+    assert.equal(h.totals('SubscribeToShard.Success', c)?.sum, 1);
+    assert.equal(h.totals('SubscribeToShardEvent.Records', c)?.sum, 2);
+    assert.equal(h.totals('SubscribeToShardEvent.Bytes', c)?.sum, 9);
+    assert.ok((h.totals('SubscribeToShardEvent.Success', c)?.sum ?? 0) >= 1);
+    assert.equal(h.totals('SubscribeToShardEvent.MillisBehindLatest', c)?.max, 0);
+    assert.equal(h.totals('OutgoingRecords', { StreamName: 'efo' })?.sum, 2);
+    // a second subscription to the same shard within 5 seconds is refused: RateExceeded
+    await assert.rejects(
+      h.call('SubscribeToShard', { ConsumerARN: consumerArn, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } }),
+      (err: unknown) => err instanceof ServiceError && err.code === 'ResourceInUseException',
+    );
+    assert.equal(h.totals('SubscribeToShard.RateExceeded', c)?.sum, 1);
+    assert.equal(h.totals('SubscribeToShard.Success', c)?.sum, 1);
+    assert.equal(h.totals('SubscribeToShard.Success', c)?.count, 2);
   });
 
   void it('counts failed calls as Success 0 and does not count DryRun', async () => {
