@@ -92,6 +92,7 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
   /** Sequence number of the last record delivered (or of the record before the start position). */
   private continuation: string;
   private lastEventRealMs = 0;
+  private sealedChecks = 0;
   private ended = false;
   private failure: ServiceError | undefined;
   private waker: (() => void) | undefined;
@@ -116,10 +117,14 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     this.log = start.log;
     this.shard = start.shard;
     this.cleanup.push(start.log.onAppend(() => this.wake()));
-    if (start.signal.aborted) this.ended = true;
     const onAbort = (): void => this.end();
     start.signal.addEventListener('abort', onAbort, { once: true });
     this.cleanup.push(() => start.signal.removeEventListener('abort', onAbort));
+    if (start.signal.aborted) {
+      // The client left before we started: nothing to stream (the manager never lists it as live).
+      this.ended = true;
+      for (const f of this.cleanup.splice(0)) f();
+    }
   }
 
   private readonly log: ShardLog;
@@ -132,6 +137,10 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
   /** Log offset of the next record this subscription will read (how far it has read ahead). */
   get readOffset(): number {
     return this.offset;
+  }
+
+  isEnded(): boolean {
+    return this.ended;
   }
 
   /** End cleanly (client gone, lifetime over, server closing). */
@@ -187,11 +196,20 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
         continue;
       }
       const sealed = this.log.isSealed();
-      if (sealed && this.shard.closedMs === undefined && !checkedStream) {
+      if (sealed && this.shard.closedMs === undefined) {
         // The log was sealed by a reshard: load the commit that closed the shard (end offset, children).
-        checkedStream = true;
-        await this.refreshStream();
-        continue;
+        if (!checkedStream) {
+          checkedStream = true;
+          await this.refreshStream();
+          continue;
+        }
+        // Sealed, but the commit is not visible yet: look again shortly (for at most a second; after
+        // that at the heartbeat cadence).
+        if (this.sealedChecks++ < 50) {
+          await this.sleep(20);
+          checkedStream = false;
+          continue;
+        }
       }
       const hasData = this.offset < this.log.endOffset();
       if (hasData || sealed) {
@@ -359,7 +377,7 @@ export class SubscriptionManager {
     const sub = new ShardSubscription(this.deps, this.options, start, (s) => {
       if (this.live.get(s.key) === s) this.live.delete(s.key);
     });
-    this.live.set(key, sub);
+    if (!sub.isEnded()) this.live.set(key, sub);
     this.lastStartMs.set(key, now);
     previous?.fail(
       new ServiceError(
