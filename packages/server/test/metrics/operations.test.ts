@@ -1,0 +1,91 @@
+/**
+ * Operations: startup time with an empty data directory, health and readiness, and a shutdown that
+ * ends enhanced fan-out subscriptions within the grace period (today they end when the grace period
+ * runs out: the listener aborts them, then the fan-out part closes).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  CreateStreamCommand,
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
+import { createApp } from '../../src/app.js';
+import { defaultServerConfig } from '../../src/config/server-config.js';
+import type { LogSink } from '../../src/logger.js';
+import { startTestServer } from '../support/server.js';
+
+void describe('operations', () => {
+  void it('starts in well under a second on an empty data directory and logs the startup time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shardline-startup-'));
+    const lines: string[] = [];
+    const sink: LogSink = { write: (l: string) => lines.push(l) };
+    try {
+      const t0 = performance.now();
+      const app = await createApp({ ...defaultServerConfig, port: 0, dataDir: join(dir, 'data'), fsync: { mode: 'never' }, logLevel: 'info' }, { logSink: sink });
+      await app.listen();
+      const elapsed = performance.now() - t0;
+      await app.close();
+      const listening = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'listening');
+      assert.ok(listening, lines.join(''));
+      assert.equal(typeof listening.startupMs, 'number');
+      assert.ok((listening.startupMs as number) < 1000, `startupMs ${String(listening.startupMs)}`);
+      assert.ok(elapsed < 1000, `createApp + listen took ${elapsed.toFixed(0)} ms`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('answers /health and /ready, and a shutdown ends live subscriptions within the grace period', async () => {
+    const server = await startTestServer({ createStreamMs: 0, consumerMs: 0, shutdownGraceMs: 1500 });
+    let stopped = false;
+    try {
+      const kinesis = server.kinesis();
+      assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+      assert.equal((await fetch(`${server.url}/health`)).status, 200);
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'live', ShardCount: 1 }));
+      let arn = '';
+      for (let i = 0; i < 50 && arn === ''; i++) {
+        const d = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'live' }));
+        if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') arn = d.StreamDescriptionSummary.StreamARN ?? '';
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+      const reg = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'tail' }));
+      const consumerArn = reg.Consumer?.ConsumerARN ?? '';
+      for (let i = 0; i < 50; i++) {
+        const d = await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
+        if (d.ConsumerDescription?.ConsumerStatus === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const sub = await kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } }));
+      const iterator = sub.EventStream?.[Symbol.asyncIterator]();
+      assert.ok(iterator);
+      await iterator.next(); // the first event arrives right away
+      const ended = (async () => {
+        try {
+          while (!(await iterator.next()).done) {
+            // heartbeats until the server ends the stream
+          }
+          return 'ended';
+        } catch {
+          return 'errored'; // a reset stream is an acceptable end for the client
+        }
+      })();
+      const t0 = performance.now();
+      const closing = server.app.close();
+      stopped = true;
+      await closing;
+      const took = performance.now() - t0;
+      assert.ok(took < 1500 + 1500, `shutdown took ${took.toFixed(0)} ms with a live subscription (grace 1500 ms)`);
+      assert.match(await ended, /ended|errored/);
+    } finally {
+      if (!stopped) await server.app.close();
+      await server.stop();
+    }
+  });
+});
