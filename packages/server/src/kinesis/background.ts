@@ -39,10 +39,10 @@ export class KinesisBackground {
   start(): void {
     const settings = resolveKinesisSettings(this.env.settings);
     if (settings.backgroundIntervalMs <= 0 || this.timer) return;
-    // Tick at least as often as the shortest state delay (but not more than every 20 ms), so that
+    // Tick at least as often as the shortest state delay (but not more than every 100 ms), so that
     // transitions complete about when they are due even when nobody reads the stream.
     const shortestDelay = Math.min(settings.createStreamMs, settings.updateStreamMs, settings.deleteStreamMs);
-    const interval = Math.min(settings.backgroundIntervalMs, Math.max(20, shortestDelay));
+    const interval = Math.min(settings.backgroundIntervalMs, Math.max(100, shortestDelay));
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.tick()
