@@ -435,3 +435,33 @@ void describe('SubscribeToShard through a raw HTTP/2 client', () => {
     assert.equal((JSON.parse(body) as { __type: string }).__type, 'ResourceNotFoundException');
   });
 });
+
+void describe('consumers persist across a restart (embedded storage)', () => {
+  void it('keeps a registered consumer and serves SubscribeToShard after restart', async () => {
+    const persistent = await startTestServer({ persistent: true, createStreamMs: 0, consumerMs: 0, limits: false });
+    try {
+      const client = persistent.kinesis();
+      await client.send(new CreateStreamCommand({ StreamName: 'durable', ShardCount: 1 }));
+      const streamArn = await waitFor('durable stream', async () => {
+        const s = (await client.send(new DescribeStreamSummaryCommand({ StreamName: 'durable' }))).StreamDescriptionSummary;
+        return s?.StreamStatus === 'ACTIVE' ? s.StreamARN : undefined;
+      });
+      const reg = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'kept' }));
+      await client.send(new PutRecordCommand({ StreamName: 'durable', PartitionKey: 'k', Data: Buffer.from('survives') }));
+      await persistent.restart();
+      const after = persistent.kinesis();
+      const d = await after.send(new DescribeStreamConsumerCommand({ ConsumerARN: reg.Consumer?.ConsumerARN }));
+      assert.equal(d.ConsumerDescription?.ConsumerStatus, 'ACTIVE');
+      const sub = await SdkSubscription.open(after, {
+        ConsumerARN: reg.Consumer?.ConsumerARN,
+        ShardId: 'shardId-000000000000',
+        StartingPosition: { Type: 'TRIM_HORIZON' },
+      });
+      await sub.until('the record', () => sub.records.length === 1);
+      assert.deepEqual(sub.records, ['survives']);
+      sub.close();
+    } finally {
+      await persistent.stop();
+    }
+  });
+});
