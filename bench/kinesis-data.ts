@@ -1,7 +1,9 @@
 /**
  * Kinesis data-plane benchmark (issue #5). Not a test: it prints a table.
  *
- *   node --import tsx bench/kinesis-data.ts [--seconds 5] [--producers 8] [--shards 4] [--metrics on|off]
+ *   node --import tsx bench/kinesis-data.ts [--seconds 4] [--rounds 2] [--producers 8] [--shards 4]
+ *     [--metrics on|off] [--fsync-modes always,never] [--scenarios ingest,drain,latency]
+ *     [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Scenarios, each server in its own child process (the load generator runs in this process):
  * - ceiling: a bare Node HTTP/1.1 server that parses the same PutRecords JSON request (JSON.parse and
@@ -13,11 +15,14 @@
  * - put-to-get: one PutRecord producer, one polling GetRecords consumer per shard, latency from the put
  *   being sent to the record being returned.
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
+ * Each child reports its CPU time, so the table also gives server CPU per record — a figure that holds
+ * up on a busy machine, where records/s depends on what else runs (ceiling and server runs are
+ * interleaved for the same reason).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -53,9 +58,33 @@ async function serveShardline(): Promise<void> {
   );
   const { port } = await app.listen();
   process.stdout.write(`${JSON.stringify({ port })}\n`);
+  answerCpuRequests();
   process.on('SIGTERM', () => {
     void app.close().then(() => process.exit(0));
   });
+}
+
+/** Children answer each line on stdin with their CPU time so far (µs), so runs can be compared by CPU per record. */
+function answerCpuRequests(): void {
+  process.stdin.on('data', (chunk: Buffer) => {
+    for (const command of chunk.toString().split('\n').slice(0, -1)) {
+      if (command === 'mem') {
+        // Collect first (the child runs with --expose-gc) so the heap figure is live data, not garbage.
+        (globalThis as { gc?: () => void }).gc?.();
+        const m = process.memoryUsage();
+        process.stdout.write(`${JSON.stringify({ heapUsed: m.heapUsed, external: m.external, rss: m.rss })}\n`);
+      } else {
+        const u = process.cpuUsage();
+        process.stdout.write(`${JSON.stringify({ cpu: u.user + u.system })}\n`);
+      }
+    }
+  });
+}
+
+interface MemoryFigures {
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly rss: number;
 }
 
 function serveCeiling(): void {
@@ -80,6 +109,7 @@ function serveCeiling(): void {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     process.stdout.write(`${JSON.stringify({ port })}\n`);
+    answerCpuRequests();
   });
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
@@ -91,40 +121,52 @@ function serveCeiling(): void {
 interface Child {
   readonly process: ChildProcess;
   readonly port: number;
+  /** CPU time (user + system, µs) the child has used so far. */
+  cpu(): Promise<number>;
+  /** Live memory after a full collection. */
+  memory(): Promise<MemoryFigures>;
 }
 
 async function startChild(role: string, extra: string[]): Promise<Child> {
   const self = fileURLToPath(import.meta.url);
   const nodeArgs = role === 'server' && arg('server-node-args', '') !== '' ? arg('server-node-args', '').split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, '--import', 'tsx', self, '--role', role, ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting: ((line: string) => void)[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const nl = buffered.indexOf('\n');
-      if (nl >= 0) resolve((JSON.parse(buffered.slice(0, nl)) as { port: number }).port);
-    });
+    waiting.push((line) => resolve((JSON.parse(line) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
-  return { process: child, port };
+  return {
+    process: child,
+    port,
+    cpu: () =>
+      new Promise<number>((resolve) => {
+        waiting.push((line) => resolve((JSON.parse(line) as { cpu: number }).cpu));
+        child.stdin?.write('cpu\n');
+      }),
+    memory: () =>
+      new Promise<MemoryFigures>((resolve) => {
+        waiting.push((line) => resolve(JSON.parse(line) as MemoryFigures));
+        child.stdin?.write('mem\n');
+      }),
+  };
 }
 
 async function stopChild(child: Child): Promise<void> {
   await new Promise<void>((resolve) => {
     child.process.once('exit', () => resolve());
+    child.process.stdin?.end();
     child.process.kill('SIGTERM');
   });
-}
-
-async function rssMiB(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return NaN;
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN; // not Linux: no figure
-  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -262,7 +304,7 @@ async function drain(port: number, stream: string, shards: readonly string[], ma
   return { records, bytes, seconds: (performance.now() - started) / 1000, calls };
 }
 
-async function putToGet(port: number, stream: string, shards: readonly string[], seconds: number, ratePerSecond: number): Promise<{ p50: number; p99: number; n: number; max: number }> {
+async function putToGet(port: number, stream: string, shards: readonly string[], seconds: number, ratePerSecond: number, pollMs: number): Promise<{ p50: number; p99: number; n: number; max: number }> {
   const latencies: number[] = [];
   let running = true;
   const consumers = shards.map(async (shardId) => {
@@ -272,7 +314,8 @@ async function putToGet(port: number, stream: string, shards: readonly string[],
       const now = performance.timeOrigin + performance.now();
       for (const r of out.Records) latencies.push(now - Number(Buffer.from(r.Data, 'base64').toString()));
       it = out.NextShardIterator;
-      if (out.Records.length === 0) await new Promise((r) => setImmediate(r));
+      // Poll again at once after data; after an empty response wait `pollMs` (a tight poll loop).
+      if (out.Records.length === 0) await new Promise((r) => setTimeout(r, pollMs));
     }
   });
   await new Promise((r) => setTimeout(r, 200));
@@ -294,83 +337,134 @@ function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 }
 
+interface Totals {
+  records: number;
+  bytes: number;
+  seconds: number;
+  cpuUs: number;
+  latencies: number[];
+  failed: number;
+}
+
+function emptyTotals(): Totals {
+  return { records: 0, bytes: 0, seconds: 0, cpuUs: 0, latencies: [], failed: 0 };
+}
+
+/** One ingest run against a child, adding throughput and the child's CPU time to `into`. */
+async function measuredIngest(child: Child, bodies: Buffer[], recordBytes: number, producers: number, seconds: number, into: Totals): Promise<void> {
+  const cpu0 = await child.cpu();
+  const r = await ingest(child.port, bodies, recordBytes, producers, seconds);
+  into.cpuUs += (await child.cpu()) - cpu0;
+  into.records += r.records;
+  into.bytes += r.bytes;
+  into.seconds += r.seconds;
+  into.failed += r.failed;
+  into.latencies.push(r.p50, r.p99);
+}
+
 async function main(): Promise<void> {
-  const seconds = Number(arg('seconds', '5'));
+  const seconds = Number(arg('seconds', '4'));
+  const rounds = Number(arg('rounds', '2'));
   const producers = Number(arg('producers', '8'));
   const shardCount = Number(arg('shards', '4'));
   const metrics = arg('metrics', 'on');
+  const fsyncModes = arg('fsync-modes', 'always,never').split(',');
+  const scenarios = new Set(arg('scenarios', 'ingest,drain,latency').split(','));
   const rows: string[][] = [];
-  const row = (scenario: string, target: string, r: IngestResult | DrainResult, extra: string): void => {
-    rows.push([scenario, target, fmt(r.records / r.seconds), fmt(r.bytes / r.seconds / 1e6, 1), extra]);
+  const notes: string[] = [];
+  const sizes = [
+    { label: '500×100 B', bytes: 100, bodies: putRecordsBodies('bench', 100, 16) },
+    { label: '500×1 KiB', bytes: 1024, bodies: putRecordsBodies('bench', 1024, 16) },
+  ];
+  const cpuPerRecord = (t: Totals) => t.cpuUs / t.records;
+  const ingestRow = (label: string, target: string, t: Totals, ceiling?: Totals) => {
+    const rate = t.records / t.seconds;
+    const vsCeiling = ceiling ? `${fmt((100 * rate) / (ceiling.records / ceiling.seconds))}%` : '100%';
+    const cpuVs = ceiling ? `${fmt((100 * cpuPerRecord(ceiling)) / cpuPerRecord(t))}%` : '100%';
+    rows.push([
+      `ingest ${label}`,
+      target,
+      fmt(rate),
+      fmt(t.bytes / t.seconds / 1e6, 1),
+      fmt(cpuPerRecord(t), 2),
+      vsCeiling,
+      cpuVs,
+      `call p50 ${fmt(median(t.latencies.filter((_, i) => i % 2 === 0)), 1)} ms, p99 ${fmt(Math.max(...t.latencies.filter((_, i) => i % 2 === 1)), 1)} ms${t.failed ? `, ${t.failed} partial` : ''}`,
+    ]);
   };
 
-  const bodies100 = putRecordsBodies('bench', 100, 16);
-  const bodies1k = putRecordsBodies('bench', 1024, 16);
-
-  const scenarios = new Set(arg('scenarios', 'ceiling,ingest,drain,latency').split(','));
-  const fsyncModes = arg('fsync-modes', 'always,never').split(',');
-  // Protocol ceiling.
-  let c100: IngestResult = { records: NaN, bytes: NaN, seconds: 1, p50: NaN, p99: NaN, failed: 0 };
-  let c1k = c100;
-  if (scenarios.has('ceiling')) {
-    const ceiling = await startChild('ceiling', []);
-    c100 = await ingest(ceiling.port, bodies100, 100, producers, seconds);
-    c1k = await ingest(ceiling.port, bodies1k, 1024, producers, seconds);
-    await stopChild(ceiling);
-    row('ingest 500×100 B', 'bare-node ceiling', c100, `p50 ${fmt(c100.p50, 1)} ms, p99 ${fmt(c100.p99, 1)} ms`);
-    row('ingest 500×1 KiB', 'bare-node ceiling', c1k, `p50 ${fmt(c1k.p50, 1)} ms, p99 ${fmt(c1k.p99, 1)} ms`);
-  }
-
-  const notes: string[] = [];
+  const ceiling = await startChild('ceiling', []);
+  const ceilingTotals = sizes.map(() => emptyTotals());
   for (const fsync of fsyncModes) {
     const dir = await mkdtemp(join(os.tmpdir(), 'shardline-bench-'));
     const server = await startChild('server', ['--fsync', fsync, '--data-dir', dir, '--metrics', metrics]);
     try {
       const shards = await createStream(server.port, 'bench', shardCount);
-      const rssBefore = await rssMiB(server.process.pid);
-      if (!scenarios.has('ingest')) {
-        const lat = await putToGet(server.port, 'bench', shards, seconds, 200);
-        rows.push(['put-to-get (poll)', `shardline fsync ${fsync}`, fmt(lat.n / seconds), '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
-        continue;
+      const target = `shardline fsync ${fsync}`;
+      if (scenarios.has('ingest')) {
+        const memBefore = await server.memory();
+        const totals = sizes.map(() => emptyTotals());
+        // Interleave ceiling and server runs so that noise from other load hits both alike.
+        for (let round = 0; round < rounds; round++) {
+          for (const [i, size] of sizes.entries()) {
+            await measuredIngest(ceiling, size.bodies, size.bytes, producers, seconds / rounds, ceilingTotals[i]);
+            await measuredIngest(server, size.bodies, size.bytes, producers, seconds / rounds, totals[i]);
+          }
+        }
+        const memAfter = await server.memory();
+        sizes.forEach((size, i) => ingestRow(size.label, target, totals[i], ceilingTotals[i]));
+        const retainedMB = totals.reduce((n, t) => n + t.bytes, 0) / 1e6;
+        notes.push(`${target}: ${fmt(retainedMB)} MB of record data retained; server after GC: ${memFmt(memBefore)} before ingest → ${memFmt(memAfter)} after`);
       }
-      const s100 = await ingest(server.port, bodies100, 100, producers, seconds);
-      const rssMid = await rssMiB(server.process.pid);
-      const s1k = await ingest(server.port, bodies1k, 1024, producers, seconds);
-      const rssAfter = await rssMiB(server.process.pid);
-      const pct = (r: IngestResult, c: IngestResult) => `${fmt((100 * r.records) / r.seconds / (c.records / c.seconds))}% of ceiling`;
-      row('ingest 500×100 B', `shardline fsync ${fsync}`, s100, `p50 ${fmt(s100.p50, 1)} ms, p99 ${fmt(s100.p99, 1)} ms, ${pct(s100, c100)}${s100.failed ? `, ${s100.failed} partial` : ''}`);
-      row('ingest 500×1 KiB', `shardline fsync ${fsync}`, s1k, `p50 ${fmt(s1k.p50, 1)} ms, p99 ${fmt(s1k.p99, 1)} ms, ${pct(s1k, c1k)}${s1k.failed ? `, ${s1k.failed} partial` : ''}`);
-      const retainedMB = (s100.bytes + s1k.bytes) / 1e6;
-      notes.push(`fsync ${fsync}: server RSS ${fmt(rssBefore)} MiB before ingest, ${fmt(rssMid)} MiB after 100 B, ${fmt(rssAfter)} MiB after 1 KiB (${fmt(retainedMB)} MB of data retained)`);
-      if (!scenarios.has('drain')) continue;
-      const d = await drain(server.port, 'bench', shards, Math.max(10, seconds * 4));
-      row('drain TRIM_HORIZON', `shardline fsync ${fsync}`, d, `${fmt(d.calls)} GetRecords calls`);
-      const rssDrain = await rssMiB(server.process.pid);
-      notes.push(`fsync ${fsync}: server RSS ${fmt(rssDrain)} MiB after drain`);
-      const latShards = await createStream(server.port, 'latency', shardCount);
-      const lat = await putToGet(server.port, 'latency', latShards, seconds, 200);
-      rows.push(['put-to-get (poll)', `shardline fsync ${fsync}`, fmt(lat.n / seconds), '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
+      if (scenarios.has('drain')) {
+        const cpu0 = await server.cpu();
+        const d = await drain(server.port, 'bench', shards, Math.max(10, seconds * 4));
+        const cpu = (await server.cpu()) - cpu0;
+        rows.push(['drain TRIM_HORIZON', target, fmt(d.records / d.seconds), fmt(d.bytes / d.seconds / 1e6, 1), fmt(cpu / d.records, 2), '', '', `${fmt(d.records)} records, ${fmt(d.calls)} GetRecords calls`]);
+        notes.push(`${target}: server after GC after drain: ${memFmt(await server.memory())}`);
+      }
+      if (scenarios.has('latency')) {
+        const latShards = await createStream(server.port, 'latency', shardCount);
+        const pollMs = Number(arg('poll-ms', '1'));
+        const lat = await putToGet(server.port, 'latency', latShards, seconds, 200, pollMs);
+        rows.push([`put-to-get (poll ${pollMs} ms)`, target, fmt(lat.n / seconds), '', '', '', '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
+      }
     } finally {
       await stopChild(server);
       await rm(dir, { recursive: true, force: true });
     }
   }
+  await stopChild(ceiling);
+  if (scenarios.has('ingest')) sizes.forEach((size, i) => ingestRow(size.label, 'bare-node ceiling', ceilingTotals[i]));
   agent.destroy();
 
   const cpus = os.cpus();
   console.log('');
   console.log('Shardline Kinesis data-plane benchmark');
   console.log(
-    `node ${process.version} · ${os.type()} ${os.release()} · ${cpus.length} × ${cpus[0]?.model ?? '?'} · ${fmt(os.totalmem() / 2 ** 30)} GiB · ` +
-      `${producers} producers, HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per scenario`,
+    `node ${process.version} · ${os.type()} ${os.release()} · ${cpus.length} × ${cpus[0]?.model ?? '?'} · ${fmt(os.totalmem() / 2 ** 30)} GiB · load average ${os
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' ')}`,
   );
-  const header = ['scenario', 'target', 'records/s', 'MB/s', 'notes'];
+  console.log(`${producers} producers, HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per ingest scenario in ${rounds} interleaved rounds`);
+  const header = ['scenario', 'target', 'records/s', 'MB/s', 'server CPU µs/record', 'rate vs ceiling', 'CPU efficiency vs ceiling', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r));
   for (const n of notes) console.log(`  ${n}`);
+}
+
+function memFmt(m: MemoryFigures): string {
+  const mib = (n: number) => fmt(n / 2 ** 20);
+  return `heap ${mib(m.heapUsed)} MiB, external ${mib(m.external)} MiB, RSS ${mib(m.rss)} MiB`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
 }
 
 const role = arg('role', 'main');

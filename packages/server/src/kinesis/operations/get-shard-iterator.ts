@@ -22,6 +22,7 @@ import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { shardIdFor } from '../records.js';
 import { decodeSequenceNumber } from '../sequence-number.js';
+import { isExpired } from '../resharding.js';
 import { findShard } from '../stream-store.js';
 
 export type { GetShardIteratorInput, GetShardIteratorOutput };
@@ -40,7 +41,8 @@ export async function getShardIterator(
   const stream = resolved.value;
   requireReadableOrWritable(stream);
   const shard = findShard(stream, input.ShardId);
-  if (!shard) throw shardNotFound(stream, input.ShardId);
+  // A closed shard whose records have all passed retention is gone, as ListShards no longer shows it.
+  if (!shard || isExpired(stream, shard, env.clock.now())) throw shardNotFound(stream, input.ShardId);
   const type = input.ShardIteratorType;
   const seq = input.StartingSequenceNumber;
   const bySequence = type === ShardIteratorType.AT_SEQUENCE_NUMBER || type === ShardIteratorType.AFTER_SEQUENCE_NUMBER;

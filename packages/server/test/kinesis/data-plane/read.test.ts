@@ -355,3 +355,20 @@ void describe('iterator key', () => {
     }
   });
 });
+
+void describe('expired shards', () => {
+  void it('a closed shard past retention answers ResourceNotFoundException', async () => {
+    const plane = await openTestPlane();
+    try {
+      await createTestStream(plane, 'exp', 1, { retentionHours: 24 });
+      await splitShard(plane, 'exp', 'shardId-000000000000', 1n << 127n);
+      const open = await iterator(plane, { StreamName: 'exp', ShardIteratorType: 'TRIM_HORIZON' });
+      assert.ok(open);
+      plane.clock.advance(24 * 3600_000);
+      await assert.rejects(iterator(plane, { StreamName: 'exp', ShardIteratorType: 'TRIM_HORIZON' }), isError('ResourceNotFoundException'));
+      assert.ok(await iterator(plane, { StreamName: 'exp', ShardId: 'shardId-000000000001', ShardIteratorType: 'TRIM_HORIZON' }));
+    } finally {
+      await plane.close();
+    }
+  });
+});
