@@ -10,6 +10,11 @@
  *   throw ProvisionedThroughputExceededException."
  * - GetShardIterator: 5 calls/s per open shard.
  *
+ * The same per-shard limits hold for on-demand streams: "A shard supports 1 MB/s and 1000 records per
+ * second for writes and 2 MB/s for reads in both on-demand and provisioned capacity modes"
+ * (https://docs.aws.amazon.com/streams/latest/dev/working-with-streams.html); on-demand streams get
+ * their capacity by adding shards (on-demand scaling in background.ts reads the usage meter).
+ *
  * Token buckets refilled continuously from the injected clock; one capacity = one second of rate, so
  * a shard may burst up to its per-second quota. O(1) per check and no allocation.
  */
