@@ -1,6 +1,6 @@
 /**
  * Crash safety of the embedded engine under fsync always: a child process appends batches and
- * reports each acknowledged one; we SIGKILL it at random moments (≥ 20 rounds, ~40 s at most) and
+ * reports each acknowledged one; we SIGKILL it at random moments (20 rounds, ~25 s when idle) and
  * after each reopen check that every acknowledged record is present, in order, byte-exact, that the
  * end offset never goes backwards, and that the log accepts new appends.
  */
@@ -18,7 +18,11 @@ import { CRASH_LOG_NAME, batchDigest } from './fixtures/crash-digest.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-appender.ts', import.meta.url));
 const MIN_ROUNDS = 20;
-const BUDGET_MS = 40_000;
+/**
+ * Hard cap. 20 rounds take ~25 s on an idle 2-core machine (most of it child start-up through tsx);
+ * the cap leaves room for a loaded CI machine while keeping the test bounded.
+ */
+const BUDGET_MS = 90_000;
 
 interface Ack {
   readonly firstOffset: number;

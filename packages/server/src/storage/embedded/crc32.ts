@@ -10,7 +10,7 @@
  */
 import { crc32 as zlibCrc32 } from 'node:zlib';
 
-export const NATIVE_THRESHOLD_BYTES = 8192;
+export const NATIVE_THRESHOLD_BYTES = 512;
 
 const TABLES = new Int32Array(256 * 8);
 for (let n = 0; n < 256; n++) {

@@ -66,20 +66,29 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
   buf.set(data, p);
   p += data.length;
   const length = p - pos;
-  buf.writeUInt32LE(length, pos);
+  putU32(buf, pos, length);
   buf[pos + 8] = FRAME_MAGIC_0;
   buf[pos + 9] = FRAME_MAGIC_1;
   buf[pos + 10] = FRAME_VERSION;
   buf[pos + 11] = frameFlags;
-  buf.writeUInt32LE(offset >>> 0, pos + 12);
-  buf.writeUInt32LE(Math.floor(offset / TWO_32), pos + 16);
-  buf.writeUInt32LE(arrivalMs >>> 0, pos + 20);
-  buf.writeUInt32LE(Math.floor(arrivalMs / TWO_32), pos + 24);
+  putU32(buf, pos + 12, offset >>> 0);
+  putU32(buf, pos + 16, Math.floor(offset / TWO_32));
+  putU32(buf, pos + 20, arrivalMs >>> 0);
+  putU32(buf, pos + 24, Math.floor(arrivalMs / TWO_32));
   buf[pos + 28] = record.flags ?? 0;
   buf[pos + 29] = hashKeyBytes;
-  buf.writeUInt16LE(keyBytes, pos + 30);
-  buf.writeUInt32LE(crc32Range(buf, pos + 8, p), pos + 4);
+  buf[pos + 30] = keyBytes & 0xff;
+  buf[pos + 31] = keyBytes >>> 8;
+  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
   return p;
+}
+
+/** Little-endian u32 store without Buffer#writeUInt32LE's argument checks (values are ours). */
+function putU32(buf: Buffer, p: number, v: number): void {
+  buf[p] = v;
+  buf[p + 1] = v >>> 8;
+  buf[p + 2] = v >>> 16;
+  buf[p + 3] = v >>> 24;
 }
 
 /** Write `s` as UTF-8 at `p`; returns the bytes written. ASCII (the common case) is copied in-line. */

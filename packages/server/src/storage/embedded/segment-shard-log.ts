@@ -447,8 +447,12 @@ export class SegmentShardLog implements ShardLog {
     const entry = seg.index.floorByRel(state.offset - seg.baseOffset);
     let pos = seg.index.pos[entry];
     const entryOffset = seg.baseOffset + seg.index.rel[entry];
+    // First read: enough for the frames to skip plus what the limits allow (by the segment's average
+    // frame size), between 16 KiB and 8 MiB. Frames cut at the end of a chunk are read again.
     const avg = limitPos / Math.max(1, segEnd - seg.baseOffset);
-    let chunk = Math.min(8 * 1024 * 1024, Math.max(16 * 1024, Math.ceil((state.offset - entryOffset + maxRecords) * avg) + 4096));
+    const skipBytes = (state.offset - entryOffset) * avg;
+    const wanted = Math.min(maxRecords - out.length, Math.ceil((maxBytes - state.bytes) / Math.max(1, avg - 32)) + 1) * avg;
+    let chunk = Math.min(8 * 1024 * 1024, Math.max(16 * 1024, Math.ceil(skipBytes + wanted) + 4096));
     const fd = await this.acquire(seg);
     if (fd === undefined) return SegmentRead.DONE;
     try {
