@@ -53,6 +53,18 @@ void describe('stream consumers', () => {
     );
   });
 
+  void it('checks tags like stream tags', async () => {
+    await assert.rejects(
+      registerStreamConsumer(plane.fan, { StreamARN: streamArn, ConsumerName: 'tagged', Tags: { 'aws:reserved': 'x' } }, plane.ctx),
+      isError('InvalidArgumentException', /aws:/),
+    );
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    await assert.rejects(
+      registerStreamConsumer(plane.fan, { StreamARN: streamArn, ConsumerName: 'tagged', Tags: many }, plane.ctx),
+      isError('LimitExceededException'),
+    );
+  });
+
   void it('looks up with AWS errors', async () => {
     await assert.rejects(describeStreamConsumer(plane.fan, {}, plane.ctx), isError('InvalidArgumentException'));
     await assert.rejects(describeStreamConsumer(plane.fan, { StreamARN: streamArn }, plane.ctx), isError('InvalidArgumentException'));
