@@ -10,8 +10,9 @@
  * exclusive. Percentiles (ExtendedStatistics, pNN stats) and metric-math expressions need raw samples
  * or an expression engine that Shardline does not keep: they are rejected with InvalidParameterValue.
  *
- * Handlers take the decoded JSON input (awsJson1_0: timestamps as epoch seconds or ISO-8601 strings)
- * and return outputs with Date timestamps; cloudwatch-json.ts does the wire.
+ * Handlers take the decoded input (awsJson1_0: timestamps as epoch seconds; awsQuery: every value a
+ * string, timestamps ISO 8601) and return outputs with Date timestamps; cloudwatch-json.ts and
+ * cloudwatch-query.ts do the wire.
  */
 import type { Dimension, MetricSeries, MetricStore, Statistic } from './metric-store.js';
 import { MINUTE_MS, aggregate, isStatistic, statisticValue } from './metric-store.js';
@@ -78,8 +79,10 @@ function int(o: Json, name: string, required: boolean): number | undefined {
     if (required) throw missingParameter(name);
     return undefined;
   }
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidValue(`The parameter ${name} must be an integer.`);
-  return v;
+  // awsQuery sends every value as a string
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidValue(`The parameter ${name} must be an integer.`);
+  return n;
 }
 function list(o: Json, name: string): unknown[] | undefined {
   const v = o[name];
@@ -243,7 +246,7 @@ export class CloudWatchApi {
       const pm = periodMinutes(int(ms, 'Period', true) as number);
       const unit = str(ms, 'Unit', false);
       const label = str(q, 'Label', false) ?? metricName;
-      const returnData = q.ReturnData === undefined ? true : q.ReturnData === true;
+      const returnData = q.ReturnData === undefined ? true : q.ReturnData === true || q.ReturnData === 'true';
       if (!returnData) continue;
       const series = this.lookup(scope, namespace, metricName, dims);
       const points = series && (unit === undefined || unit === series.id.unit) ? aggregate(series, startMinute, endMinute, pm) : [];

@@ -3,11 +3,13 @@
  * routes (see http/listener.ts `SideRoutes`):
  *
  * - `GET /metrics`: Prometheus text exposition (prometheus.ts).
- * - `POST /` with `X-Amz-Target: GraniteServiceVersion20100801.<Op>`: the CloudWatch-compatible reads
- *   (cloudwatch-json.ts). Other targets stay with the AWS protocol router.
+ * - `POST /` with `X-Amz-Target: GraniteServiceVersion20100801.<Op>` (awsJson1_0, cloudwatch-json.ts)
+ *   or form-encoded `Action=<Op>` without a target (awsQuery, cloudwatch-query.ts): the
+ *   CloudWatch-compatible reads. Other targets stay with the AWS protocol router.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isCloudWatchRequest } from './cloudwatch-json.js';
+import { isCloudWatchQueryRequest } from './cloudwatch-query.js';
 import type { MetricsService } from './metrics-service.js';
 
 export interface MetricsHttpResponse {
@@ -34,7 +36,7 @@ export function createMetricsRoutes(metrics: MetricsService): MetricsRoutes {
       }));
     },
     claims(headers) {
-      return isCloudWatchRequest(headers);
+      return isCloudWatchRequest(headers) || isCloudWatchQueryRequest(headers);
     },
     post(headers, body) {
       return metrics.handleCloudWatch({ method: 'POST', path: '/', headers, body });

@@ -12,6 +12,7 @@ import { isServiceError, ServiceError } from '../model/service-error.js';
 import { CloudWatchApi, CloudWatchError } from './cloudwatch-api.js';
 import type { WireResponse } from './cloudwatch-json.js';
 import { cloudWatchErrorResponse, handleCloudWatchJson, regionFromAuthorization } from './cloudwatch-json.js';
+import { cloudWatchQueryErrorResponse, handleCloudWatchQuery, isCloudWatchQueryRequest } from './cloudwatch-query.js';
 import { instrumentKinesisHandlers } from './instrument-kinesis.js';
 import { KinesisMetrics } from './kinesis-recorder.js';
 import { MINUTE_MS, MetricStore } from './metric-store.js';
@@ -107,25 +108,26 @@ export class MetricsService {
     }
   }
 
-  /** Answer a CloudWatch (awsJson1_0) request; see cloudwatch-json.ts. Never rejects. */
+  /** Answer a CloudWatch request (awsJson1_0 or awsQuery; see cloudwatch-json.ts, cloudwatch-query.ts). Never rejects. */
   async handleCloudWatch(request: CloudWatchHttpRequest): Promise<WireResponse> {
     const { headers, body } = request;
     let who: { accountId: string; region?: string | undefined };
     try {
       who = this.options.authenticate ? await this.options.authenticate(request) : defaultIdentify(headers, this.options.defaultAccountId);
     } catch (err) {
-      if (isServiceError(err)) return cloudWatchErrorResponse(new CloudWatchError(err.code, err.code.replace(/Exception$/, ''), err.httpStatus, err.message));
+      const respond = isCloudWatchQueryRequest(headers) ? cloudWatchQueryErrorResponse : cloudWatchErrorResponse;
+      if (isServiceError(err)) return respond(new CloudWatchError(err.code, err.code.replace(/Exception$/, ''), err.httpStatus, err.message));
       this.options.logger.error('cloudwatch authentication failed', { err });
-      return cloudWatchErrorResponse(new CloudWatchError('InternalServiceFault', 'InternalServiceError', 500, 'Internal service error.', false));
+      return respond(new CloudWatchError('InternalServiceFault', 'InternalServiceError', 500, 'Internal service error.', false));
     }
     const scope = {
       accountId: who.accountId,
       region: who.region ?? regionFromAuthorization(headers) ?? this.options.defaultRegion,
       nowMs: this.options.clock.now(),
     };
-    return handleCloudWatchJson(this.cloudWatch, headers, body, scope, (err) => {
-      this.options.logger.error('cloudwatch request failed', { err });
-    });
+    const onInternalError = (err: unknown): void => this.options.logger.error('cloudwatch request failed', { err });
+    if (isCloudWatchQueryRequest(headers)) return handleCloudWatchQuery(this.cloudWatch, body, scope, onInternalError);
+    return handleCloudWatchJson(this.cloudWatch, headers, body, scope, onInternalError);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,11 @@
  * restart.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -197,6 +202,63 @@ void describe('metrics through a running server', () => {
     assert.equal(results.find((r) => r.Id === 'stream')?.Values?.reduce((a, b) => a + b, 0), put.records);
     assert.deepEqual(results.find((r) => r.Id === 'shard')?.Values, [1]);
     assert.ok(results.every((r) => r.StatusCode === 'Complete'));
+  });
+
+  void it('answers clients that speak awsQuery (older botocore / AWS CLI releases)', async () => {
+    // The installed botocore speaks JSON to CloudWatch; a copy of its model restricted to the query
+    // protocol (AWS_DATA_PATH) makes it send what releases before the switch sent.
+    const dataPath = await mkdtemp(join(tmpdir(), 'shardline-cwq-'));
+    try {
+      await promisify(execFile)('python3', [
+        '-c',
+        'import botocore,gzip,json,os,sys\n' +
+          'm=json.load(gzip.open(os.path.join(os.path.dirname(botocore.__file__),"data/cloudwatch/2010-08-01/service-2.json.gz")))\n' +
+          'm["metadata"]["protocol"]="query"; m["metadata"]["protocols"]=["query"]\n' +
+          'd=os.path.join(sys.argv[1],"cloudwatch/2010-08-01"); os.makedirs(d)\n' +
+          'json.dump(m,open(os.path.join(d,"service-2.json"),"w"))',
+        dataPath,
+      ]);
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_DATA_PATH: dataPath,
+        AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY,
+        AWS_DEFAULT_REGION: TEST_REGION,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_MAX_ATTEMPTS: '1',
+      };
+      const aws = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+        try {
+          const { stdout, stderr } = await promisify(execFile)('aws', [...args, '--endpoint-url', server.url, '--output', 'json', '--debug'], { env, timeout: 60_000 });
+          return { code: 0, stdout, stderr };
+        } catch (err) {
+          const e = err as { code?: number; stdout?: string; stderr?: string };
+          return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+        }
+      };
+      const start = new Date(clock.now() - HOUR).toISOString();
+      const end = new Date(clock.now() + HOUR).toISOString();
+      const out = await aws(['cloudwatch', 'get-metric-statistics', '--namespace', 'AWS/Kinesis', '--metric-name', 'IncomingRecords',
+        '--dimensions', 'Name=StreamName,Value=orders', '--start-time', start, '--end-time', end, '--period', '3600', '--statistics', 'Sum', 'Maximum']);
+      assert.equal(out.code, 0, out.stderr.slice(-2000));
+      assert.match(out.stderr, /application\/x-www-form-urlencoded/, 'the request went out as awsQuery');
+      const points = (JSON.parse(out.stdout) as { Datapoints: { Sum: number; Unit: string }[] }).Datapoints;
+      assert.equal(points.reduce((a, p) => a + p.Sum, 0), put.records);
+      assert.equal(points[0].Unit, 'Count');
+      const listed = await aws(['cloudwatch', 'list-metrics', '--namespace', 'AWS/Kinesis', '--metric-name', 'PutRecords.ThrottledRecords']);
+      assert.equal(listed.code, 0, listed.stderr.slice(-2000));
+      assert.deepEqual((JSON.parse(listed.stdout) as { Metrics: unknown[] }).Metrics, [
+        { Namespace: 'AWS/Kinesis', MetricName: 'PutRecords.ThrottledRecords', Dimensions: [{ Name: 'StreamName', Value: 'orders' }] },
+      ]);
+      const bad = await aws(['cloudwatch', 'get-metric-statistics', '--namespace', 'AWS/Kinesis', '--metric-name', 'IncomingRecords',
+        '--start-time', start, '--end-time', end, '--period', '90', '--statistics', 'Sum']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /\(InvalidParameterValue\).*Period/);
+    } finally {
+      await rm(dataPath, { recursive: true, force: true });
+    }
   });
 
   void it('refuses unsigned CloudWatch requests like the Kinesis router does', async () => {
