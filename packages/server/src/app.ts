@@ -23,6 +23,8 @@ import { AwsProtocolRouter } from './protocol/router.js';
 import type { EventStreamResponder } from './protocol/router.js';
 import type { Storage } from './storage/contract.js';
 import { openStorage } from './storage/open-storage.js';
+import { createSecurity, keysDirFor } from './security/security.js';
+import type { Security } from './security/security.js';
 
 export interface App {
   readonly config: ServerConfig;
@@ -96,7 +98,32 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
   });
   let services: Services;
   let metrics: MetricsService | undefined;
+  let security: Security | undefined;
   try {
+    // Authentication, authorization, audit log and the encryption key store (security/security.ts).
+    security = await createSecurity(
+      {
+        auth: config.auth ?? 'off',
+        authFile: config.authFile,
+        rootAccessKeyId: config.rootAccessKeyId,
+        rootSecretAccessKey: config.rootSecretAccessKey,
+        accountId: config.accountId,
+        auditLog: config.auditLog,
+        auditDataEvents: config.auditDataEvents,
+        keysDir: config.inMemory ? undefined : keysDirFor(config.dataDir),
+        masterKey: config.masterKey,
+        masterKeyFile: config.masterKeyFile,
+      },
+      { clock, logger: logger.child({ component: 'security' }), metadata: storage.metadata },
+    );
+    for (const note of security.notes) logger.warn(note, { component: 'security' });
+    // Records of KMS-encrypted streams are sealed on their way to disk and opened on the way back.
+    const serviceStorage: Storage = {
+      logs: security.wrapLogs(storage.logs),
+      metadata: storage.metadata,
+      isReady: () => storage.isReady(),
+      close: () => storage.close(),
+    };
     if (options.metrics !== false && options.bindings === undefined) {
       metrics = await MetricsService.open({
         clock,
@@ -109,9 +136,10 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     services =
       options.bindings !== undefined
         ? { bindings: options.bindings, close: async () => {} }
-        : await createServices({ storage, clock, logger, settings: kinesisSettingsFrom(config) }, metrics);
+        : await createServices({ storage: serviceStorage, clock, logger, settings: kinesisSettingsFrom(config) }, metrics);
   } catch (error) {
     await metrics?.close();
+    await security?.close();
     await storage.close();
     throw error;
   }
@@ -123,7 +151,9 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     defaultRegion: config.region,
     defaultAccountId: config.accountId,
     eventStreams: options.eventStreams ?? createEventStreamResponder(protocolLogger),
+    guard: security.guard,
   });
+  const securityOpen = security;
   let closing = false;
   const listener = new HttpListener({
     host: config.host,
@@ -147,6 +177,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     try {
       await services.close();
       await metrics?.close();
+      await securityOpen.close();
     } finally {
       await storage.close();
     }
@@ -164,6 +195,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
         startupMs: Math.round(performance.now() - startedMs),
         storage: config.inMemory ? 'memory' : config.dataDir,
         tls: tls === undefined ? 'off' : config.tls?.mode,
+        auth: securityOpen.mode,
         ...(tls?.fingerprint !== undefined ? { certificateFingerprint: tls.fingerprint } : {}),
       });
       return address;

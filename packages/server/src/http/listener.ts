@@ -370,6 +370,8 @@ export class HttpListener {
         sourceIp: req.socket?.remoteAddress ?? '',
         secure: this.options.tls !== undefined,
         signal,
+        method: req.method,
+        url: req.url,
       };
       // handle() writes every failure as an error response; a rejection here would be a bug in it.
       this.options.router.handle(request, sink).catch((error: unknown) => {

@@ -14,9 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
-import type { RequestContext } from '../model/context.js';
+import type { Caller, RequestContext } from '../model/context.js';
 import type { OperationSpec, ServiceBinding } from '../model/operation.js';
 import { ServiceError, isServiceError } from '../model/service-error.js';
+import type { GuardTicket, RequestGuard } from '../security/security.js';
 import { parseSigV4Authorization } from './sigv4-header.js';
 import type { WireCodec } from './wire-protocol.js';
 import { codecForContentType, encodeErrorBody } from './wire-protocol.js';
@@ -37,6 +38,9 @@ export interface ProtocolRequest {
   readonly secure: boolean;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;
+  /** HTTP method and request target (path + query), for signature verification. Default POST /. */
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
 }
 
 /**
@@ -66,6 +70,12 @@ export interface RouterOptions {
   /** Account of every caller until access keys map to accounts. */
   readonly defaultAccountId: string;
   readonly eventStreams?: EventStreamResponder | undefined;
+  /**
+   * Authentication, authorization and audit (security/security.ts). When set it replaces the
+   * Authorization form check: it authenticates before the body is decoded, authorizes after the input
+   * is validated, and records every call whose operation is known.
+   */
+  readonly guard?: RequestGuard | undefined;
 }
 
 interface ServiceEntry {
@@ -158,12 +168,24 @@ export class AwsProtocolRouter {
     const operation = operations[operationName];
     outcome.operation = operation.name;
 
-    // 2. Credentials: the form is checked now; verification comes with authentication.
-    const authorization = headers.authorization;
-    if (authorization === undefined || authorization === '') {
-      throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    // 2. Credentials: verified by the guard when there is one, else the form is checked.
+    const guard = this.options.guard;
+    let ticket: GuardTicket | undefined;
+    let caller: Caller;
+    let region: string;
+    if (guard !== undefined) {
+      ticket = await guard.authenticate(guardRequest(request));
+      caller = ticket.caller;
+      region = ticket.region ?? this.options.defaultRegion;
+    } else {
+      const authorization = headers.authorization;
+      if (authorization === undefined || authorization === '') {
+        throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      }
+      const credential = parseSigV4Authorization(authorization);
+      caller = { accountId: this.options.defaultAccountId, accessKeyId: credential.accessKeyId };
+      region = credential.region;
     }
-    const credential = parseSigV4Authorization(authorization);
 
     // 3. Body.
     if (request.body.length === 0) {
@@ -186,8 +208,8 @@ export class AwsProtocolRouter {
     const input = binding.parseInput(operation.name, raw, codec.protocol);
     const context: RequestContext = {
       requestId,
-      region: credential.region,
-      caller: { accountId: this.options.defaultAccountId, accessKeyId: credential.accessKeyId },
+      region,
+      caller,
       protocol: codec.protocol,
       sourceIp: request.sourceIp,
       userAgent: headers['user-agent'] ?? '',
@@ -195,8 +217,20 @@ export class AwsProtocolRouter {
       signal: request.signal,
     };
 
-    // 5. Run it.
-    const output = await handler(input, context);
+    // 5. Run it (authorized first when there is a guard; the guard records the outcome).
+    let output: unknown;
+    if (guard !== undefined) {
+      try {
+        await guard.authorize(ticket as GuardTicket, operation.name, input, context);
+        output = await handler(input, context);
+      } catch (error) {
+        guard.completed(ticket, operation.name, input, context, error);
+        throw error;
+      }
+      guard.completed(ticket, operation.name, input, context);
+    } else {
+      output = await handler(input, context);
+    }
 
     if (operation.eventStreamMember !== undefined) {
       if (!isRecord(output)) throw new Error(`${operation.name} handler returned no output for its event stream`);
@@ -255,6 +289,22 @@ export class AwsProtocolRouter {
     });
     response.end(body);
   }
+}
+
+/** The request as the guard's signature check needs it (path and decoded query from the target). */
+function guardRequest(request: ProtocolRequest): Parameters<RequestGuard['authenticate']>[0] {
+  const target = request.url ?? '/';
+  const q = target.indexOf('?');
+  const query: Record<string, string | string[]> = {};
+  if (q !== -1) {
+    for (const [k, v] of new URLSearchParams(target.slice(q + 1))) {
+      const prev = query[k];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+  }
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(request.headers)) headers[k] = v;
+  return { method: request.method ?? 'POST', path: q === -1 ? target : target.slice(0, q), query, headers, body: request.body };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

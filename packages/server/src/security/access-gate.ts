@@ -19,8 +19,8 @@ import type { AuditIdentity } from './audit-log.js';
 import type { CredentialStore, Identity } from './auth-file.js';
 import { accessDeniedMessage, authorize, parsePolicy, PolicyParseError } from './policy.js';
 import type { ConditionContext, PolicyDocument } from './policy.js';
-import { readCredentialScope, verifySigV4 } from './sigv4.js';
-import type { SigV4Request } from './sigv4.js';
+import { parseAuthorizationHeader, readCredentialScope, verifySigV4 } from './sigv4.js';
+import type { CredentialScope, SigV4Request } from './sigv4.js';
 
 export const AuthMode = { off: 'off', sigv4: 'sigv4' } as const;
 export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];
@@ -75,6 +75,20 @@ function auditIdentityOf(identity: Identity | undefined, accountId: string, acce
   };
 }
 
+/**
+ * `--auth off`: the request must still carry a well-formed SigV4 Authorization header or presigned
+ * query (MissingAuthenticationTokenException / IncompleteSignatureException); nothing is verified.
+ */
+function checkForm(request: SigV4Request): CredentialScope {
+  const auth = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  if (auth !== undefined && auth !== '') {
+    return parseAuthorizationHeader(typeof auth === 'string' ? auth : auth.join(','), true).scope;
+  }
+  const scope = readCredentialScope(request);
+  if (scope === undefined) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  return scope;
+}
+
 export class AccessGate {
   constructor(private readonly options: AccessGateOptions) {}
 
@@ -95,14 +109,14 @@ export class AccessGate {
         verified: true,
       };
     }
-    const scope = readCredentialScope(request);
-    const identity = scope ? o.credentials.lookup(scope.accessKeyId) : undefined;
-    const accountId = identity?.accountId ?? (scope && /^\d{12}$/.test(scope.accessKeyId) ? scope.accessKeyId : o.defaultAccountId);
+    const scope = checkForm(request);
+    const identity = o.credentials.lookup(scope.accessKeyId);
+    const accountId = identity?.accountId ?? (/^\d{12}$/.test(scope.accessKeyId) ? scope.accessKeyId : o.defaultAccountId);
     return {
-      caller: { accountId, accessKeyId: scope?.accessKeyId, principalArn: identity?.arn },
+      caller: { accountId, accessKeyId: scope.accessKeyId, principalArn: identity?.arn },
       identity,
-      region: scope?.region,
-      auditIdentity: auditIdentityOf(identity, accountId, scope?.accessKeyId),
+      region: scope.region,
+      auditIdentity: auditIdentityOf(identity, accountId, scope.accessKeyId),
       verified: false,
     };
   }

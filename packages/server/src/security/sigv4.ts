@@ -342,7 +342,8 @@ async function verifyHeader(request: SigV4Request, authorization: string, option
   }
   checkScope(parsed.scope, amzDate, 'X-Amz-Date', options.service);
   checkSkew(signedAtMs, amzDate, options.clock.now(), options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
-  if (!parsed.signedHeaders.includes('host')) throw invalid();
+  // The host must be signed; the JS SDK over HTTP/2 signs it as the `:authority` pseudo-header.
+  if (!parsed.signedHeaders.includes('host') && !parsed.signedHeaders.includes(':authority')) throw invalid();
 
   const bodyHash = sha256Hex(request.body);
   const declaredHash = header(request.headers, 'x-amz-content-sha256');
@@ -352,7 +353,7 @@ async function verifyHeader(request: SigV4Request, authorization: string, option
   const toSign: HttpRequest = {
     method: request.method.toUpperCase(),
     protocol: 'https:',
-    hostname: headers.host ?? '',
+    hostname: headers.host ?? headers[':authority'] ?? '',
     path: decodedPath(request.path),
     query: toQueryBag(request.query, []),
     headers,
@@ -410,7 +411,7 @@ async function verifyPresigned(request: SigV4Request, algorithm: string, options
   }
   const signedHeadersText = values.get('X-Amz-SignedHeaders') as string;
   const signedHeaders = signedHeadersText.split(';').map((h) => h.trim().toLowerCase());
-  if (!signedHeaders.includes('host')) throw invalid();
+  if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority')) throw invalid();
 
   // Everything except the signature goes back through the signer; it re-adds the X-Amz-* auth
   // parameters itself (with the same values). A hoisted X-Amz-Content-Sha256 names the payload hash.
@@ -424,7 +425,7 @@ async function verifyPresigned(request: SigV4Request, algorithm: string, options
   const toSign: HttpRequest = {
     method: request.method.toUpperCase(),
     protocol: 'https:',
-    hostname: headers.host ?? '',
+    hostname: headers.host ?? headers[':authority'] ?? '',
     path: decodedPath(request.path),
     query: toQueryBag(request.query, ['X-Amz-Signature', ...(contentShaKey === undefined ? [] : [contentShaKey])]),
     headers,

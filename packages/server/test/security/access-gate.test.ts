@@ -121,8 +121,10 @@ void describe('access gate', () => {
     assert.equal(numeric.caller.accountId, '123456789012');
     const unknown = await off.authenticate(await signed('AKIASOMEONE000000001', 'x', 'PutRecord', {}));
     assert.equal(unknown.caller.accountId, '000000000000');
-    const unsigned = await off.authenticate({ method: 'POST', path: '/', query: {}, headers: {}, body: Buffer.alloc(0) });
-    assert.equal(unsigned.caller.accountId, '000000000000');
+    await assert.rejects(off.authenticate({ method: 'POST', path: '/', query: {}, headers: {}, body: Buffer.alloc(0) }), (e: unknown) => e instanceof ServiceError && e.code === 'MissingAuthenticationTokenException');
+    await assert.rejects(off.authenticate({ method: 'POST', path: '/', query: {}, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/x' }, body: Buffer.alloc(0) }), (e: unknown) => e instanceof ServiceError && e.code === 'IncompleteSignatureException');
+    const dateless = await off.authenticate({ method: 'POST', path: '/', query: {}, headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIDX/20260101/eu-west-1/kinesis/aws4_request, SignedHeaders=host, Signature=${'ab'.repeat(32)}` }, body: Buffer.alloc(0) });
+    assert.equal(dateless.region, 'eu-west-1');
     await off.authorize(unknown, 'DeleteStream', { StreamName: 'x' }, ctx);
   });
 });

@@ -38,7 +38,7 @@ void describe('createSecurity', () => {
         { clock, logger: silentLogger, metadata: storage.metadata },
       );
       assert.match(security.notes.join('\n'), /generated a new master key/);
-      const ticket = await security.guard.authenticate({ method: 'POST', path: '/', query: {}, headers: {}, body: Buffer.from('{}') });
+      const ticket = await security.guard.authenticate({ method: 'POST', path: '/', query: {}, headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=${'ab'.repeat(32)}` }, body: Buffer.from('{}') });
       assert.equal(ticket.caller.accountId, '111122223333');
       await security.guard.authorize(ticket, 'StartStreamEncryption', { StreamName: 'orders', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }, context('r1'));
       await assert.rejects(
