@@ -43,27 +43,33 @@ function mix32(h: number): number {
   return h >>> 0;
 }
 
-function checkOf(shardIndex: number, offset: number, salt: number): bigint {
+/** The check field as its high 20 and low 32 bits. */
+function checkParts(shardIndex: number, offset: number, salt: number, out: Float64Array): void {
   const offsetHi = Math.floor(offset / 0x1_0000_0000) >>> 0;
   const offsetLo = offset >>> 0;
   const a = mix32(Math.imul(shardIndex ^ 0x9e3779b9, 0x27d4eb2f) ^ mix32(offsetLo ^ 0x165667b1) ^ mix32(salt ^ 0x5bd1e995));
   const b = mix32(a ^ Math.imul(offsetHi + 0x7f4a7c15, 0x94d049bb) ^ mix32(offsetLo + salt + 0x632be5ab));
-  // 20 bits of a, 32 bits of b.
-  return (BigInt(a >>> 12) << 32n) | BigInt(b);
+  out[0] = a >>> 12;
+  out[1] = b;
 }
 
+const checkScratch = new Float64Array(2);
+
 function check(shardIndex: bigint, offset: bigint, salt: bigint): bigint {
-  return checkOf(Number(shardIndex), Number(offset), Number(salt)) & CHECK_MASK;
+  checkParts(Number(shardIndex), Number(offset), Number(salt), checkScratch);
+  return ((BigInt(checkScratch[0]) << 32n) | BigInt(checkScratch[1])) & CHECK_MASK;
 }
 
 export function encodeSequenceNumber(shardIndex: number, offset: number, salt: number): string {
   const s = salt >>> 0;
+  checkParts(shardIndex, offset, s, checkScratch);
   const v =
     (VERSION << (INDEX_BITS + OFFSET_BITS + SALT_BITS + CHECK_BITS)) |
     (BigInt(shardIndex) << (OFFSET_BITS + SALT_BITS + CHECK_BITS)) |
     (BigInt(offset) << (SALT_BITS + CHECK_BITS)) |
     (BigInt(s) << CHECK_BITS) |
-    checkOf(shardIndex, offset, s);
+    (BigInt(checkScratch[0]) << 32n) |
+    BigInt(checkScratch[1]);
   return v.toString(10);
 }
 
