@@ -18,6 +18,8 @@ import { nodeSegmentFs } from './segment-fs.js';
 import { DEFAULT_SEGMENT_BYTES, SegmentShardLog } from './segment-shard-log.js';
 
 export const NAME_FILE = 'NAME';
+export const MIN_SEGMENT_BYTES = 256;
+export const MAX_SEGMENT_BYTES = 2 ** 31;
 const TRASH_DIR = '.trash';
 const TEMP_DIR_PREFIX = '.tmp-';
 
@@ -52,6 +54,11 @@ export class SegmentShardLogStore implements ShardLogStore {
   }
 
   static async open(options: SegmentShardLogStoreOptions): Promise<SegmentShardLogStore> {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    // Index positions are u32, and a segment may exceed the limit by one batch: stay well below 4 GiB.
+    if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
+      throw new TypeError(`segmentBytes must be an integer from ${MIN_SEGMENT_BYTES} to ${MAX_SEGMENT_BYTES} (got ${segmentBytes})`);
+    }
     const store = new SegmentShardLogStore(options);
     await store.load();
     if (options.fsync.mode === 'interval') {

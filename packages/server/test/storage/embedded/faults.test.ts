@@ -294,6 +294,20 @@ void describe('openStorage (embedded)', () => {
     }
   });
 
+  void it('rejects a segment size outside 256 B … 2 GiB', async () => {
+    const dir = await tempDir();
+    try {
+      for (const segmentBytes of [0, 100, 2 ** 32, 1.5]) {
+        await assert.rejects(openStorage({ inMemory: false, dataDir: dir.path, segmentBytes, clock: new ManualClock(T0) }), /segmentBytes must be an integer/);
+      }
+      // The failed opens released the lock.
+      const storage = await openStorage({ inMemory: false, dataDir: dir.path, segmentBytes: 256, clock: new ManualClock(T0) });
+      await storage.close();
+    } finally {
+      await dir.remove();
+    }
+  });
+
   void it('rejects records the frame format cannot hold, without side effects', async () => {
     const dir = await tempDir();
     try {
