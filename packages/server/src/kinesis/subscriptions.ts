@@ -80,6 +80,17 @@ export interface SubscriptionDeps {
 export type ShardEvent = Omit<SubscribeToShardEvent, 'ContinuationSequenceNumber'> & { ContinuationSequenceNumber?: string | undefined };
 type Event = { readonly SubscribeToShardEvent: ShardEvent };
 
+/** The latest caught-up batch read from each log, shared by the subscriptions of that shard. */
+interface SharedBatch {
+  readonly from: number;
+  readonly next: number;
+  readonly bytes: number;
+  readonly continuation: string;
+  /** Shared between subscribers: never mutated after creation. */
+  readonly event: Event;
+}
+type SharedBatches = WeakMap<ShardLog, SharedBatch>;
+
 export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent> {
   readonly key: string;
   readonly consumerArn: string;
@@ -103,6 +114,7 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     private readonly options: SubscriptionOptions,
     start: SubscriptionStart,
     private readonly onEnd: (s: ShardSubscription) => void,
+    private readonly batches: SharedBatches = new WeakMap(),
   ) {
     this.consumerArn = start.consumerArn;
     this.streamUid = start.stream.uid;
@@ -223,18 +235,32 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
           }
           budget = Math.min(budget, available);
         }
+        // Subscribers that are caught up all read the same new records: the first one's event is
+        // reused (and, being the same object, encoded once by the event-stream writer).
+        const shared = this.batches.get(this.log);
+        if (shared && shared.from === this.offset && shared.next === this.log.endOffset() && shared.bytes <= budget) {
+          this.offset = shared.next;
+          this.bucket?.take(shared.bytes);
+          this.continuation = shared.continuation;
+          return this.emit(shared.event);
+        }
+        const from = this.offset;
         const result = await this.read(budget, now);
         if (this.ended) continue;
         if (result.records.length > 0) {
           this.bucket?.take(result.bytes);
           this.continuation = result.records[result.records.length - 1].SequenceNumber;
-          return this.emit({
+          const event: Event = {
             SubscribeToShardEvent: {
               Records: result.records,
               ContinuationSequenceNumber: this.continuation,
               MillisBehindLatest: result.millisBehindLatest,
             },
-          });
+          };
+          if (result.millisBehindLatest === 0 && result.nextOffset === this.log.endOffset()) {
+            this.batches.set(this.log, { from, next: result.nextOffset, bytes: result.bytes, continuation: this.continuation, event });
+          }
+          return this.emit(event);
         }
         if (result.shardEnded && result.childShards && result.childShards.length > 0) {
           // Shard end: ChildShards and no ContinuationSequenceNumber, then the stream ends.
@@ -350,6 +376,7 @@ export class SubscriptionManager {
   private readonly live = new Map<string, ShardSubscription>();
   /** Time of the last successful SubscribeToShard per (consumer, shard). */
   private readonly lastStartMs = new Map<string, number>();
+  private readonly batches: SharedBatches = new WeakMap();
   private closed = false;
 
   constructor(
@@ -374,9 +401,15 @@ export class SubscriptionManager {
     }
     this.prune(now);
     const previous = this.live.get(key);
-    const sub = new ShardSubscription(this.deps, this.options, start, (s) => {
-      if (this.live.get(s.key) === s) this.live.delete(s.key);
-    });
+    const sub = new ShardSubscription(
+      this.deps,
+      this.options,
+      start,
+      (s) => {
+        if (this.live.get(s.key) === s) this.live.delete(s.key);
+      },
+      this.batches,
+    );
     if (!sub.isEnded()) this.live.set(key, sub);
     this.lastStartMs.set(key, now);
     previous?.fail(

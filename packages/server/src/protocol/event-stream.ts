@@ -203,8 +203,7 @@ export async function writeEventStream(target: EventStreamTarget, options: Event
       const event = settled.result.value;
       const memberName = Object.keys(event)[0];
       if (memberName === undefined) continue;
-      const payload = options.encodePayload(memberName, event[memberName]);
-      accepted = write(encodeEventMessage(memberName, payload, options.payloadContentType));
+      accepted = write(frameFor(memberName, event[memberName], options));
     }
   } catch (err) {
     // Encoding failed (a bug): tell the client if it is still there.
@@ -221,6 +220,24 @@ export async function writeEventStream(target: EventStreamTarget, options: Event
       target.once('close', () => clearTimeout(timer));
     }
   }
+}
+
+/**
+ * Frames already encoded, by event member object: when a source hands the same (immutable) event to
+ * many streams — the subscribers of one shard, caught up, getting the same new records — it is
+ * encoded and framed once per payload content type.
+ */
+const frameCache = new WeakMap<object, { readonly memberName: string; readonly contentType: string; readonly frame: Uint8Array }>();
+
+function frameFor(memberName: string, value: unknown, options: EventStreamWriteOptions): Uint8Array {
+  const cacheable = typeof value === 'object' && value !== null;
+  if (cacheable) {
+    const hit = frameCache.get(value);
+    if (hit && hit.memberName === memberName && hit.contentType === options.payloadContentType) return hit.frame;
+  }
+  const frame = encodeEventMessage(memberName, options.encodePayload(memberName, value), options.payloadContentType);
+  if (cacheable) frameCache.set(value, { memberName, contentType: options.payloadContentType, frame });
+  return frame;
 }
 
 function exceptionFor(err: unknown, options: EventStreamWriteOptions): Uint8Array {
