@@ -211,9 +211,19 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
     );
     pending = retry;
     if (pending.length > 0) {
-      stream = await resolveAfterSeal(dp, context, input, stream);
-      table = dp.routing.get(stream);
-      for (const i of pending) slotOf[i] = routeRecord(table, stream.value, entries[i].PartitionKey, entries[i].ExplicitHashKey);
+      try {
+        stream = await resolveAfterSeal(dp, context, input, stream);
+        table = dp.routing.get(stream);
+        for (const i of pending) slotOf[i] = routeRecord(table, stream.value, entries[i].PartitionKey, entries[i].ExplicitHashKey);
+      } catch (err) {
+        // Other entries may already be acknowledged: report these as failed instead of failing the call.
+        env.logger.error('PutRecords could not re-route records after a reshard', { stream: stream.value.name, err });
+        for (const i of pending) {
+          results[i] = { ErrorCode: 'InternalFailure', ErrorMessage: INTERNAL_FAILURE_MESSAGE };
+          failed++;
+        }
+        pending = [];
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ServiceError } from '../../../src/model/service-error.js';
+import { StorageError, StorageErrorCode } from '../../../src/storage/contract.js';
 import { MAX_HASH_KEY, partitionKeyHash } from '../../../src/kinesis/hash-key.js';
 import { putRecord } from '../../../src/kinesis/operations/put-record.js';
 import { putRecords } from '../../../src/kinesis/operations/put-records.js';
@@ -294,6 +295,36 @@ void describe('writes racing a reshard', () => {
       assert.equal(many.FailedRecordCount, 0);
       assert.ok(many.Records.every((r) => r.ShardId !== 'shardId-000000000000' && r.SequenceNumber !== undefined));
       assert.equal(parentLog.endOffset(), 1);
+    } finally {
+      await plane.close();
+    }
+  });
+});
+
+void describe('storage failures', () => {
+  void it('a failing shard gives InternalFailure entries while the other shards succeed; PutRecord fails as a whole', async () => {
+    const plane = await openTestPlane();
+    try {
+      const s = await createTestStream(plane, 'fail', 2);
+      const log0 = await plane.env.streams.shardLog(s.value, 'shardId-000000000000');
+      log0.append = () => Promise.reject(new StorageError(StorageErrorCode.IO, 'disk on fire'));
+      const out = await putRecords(
+        plane.dp,
+        {
+          StreamName: 'fail',
+          Records: [
+            { PartitionKey: 'a', ExplicitHashKey: '0', Data: Buffer.from('x') },
+            { PartitionKey: 'a', ExplicitHashKey: MAX_HASH_KEY.toString(), Data: Buffer.from('y') },
+            { PartitionKey: 'a', ExplicitHashKey: '1', Data: Buffer.from('z') },
+          ],
+        },
+        plane.ctx,
+      );
+      assert.equal(out.FailedRecordCount, 2);
+      assert.deepEqual(out.Records[0], { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal Service Failure' });
+      assert.deepEqual(out.Records[2], { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal Service Failure' });
+      assert.equal(out.Records[1].ShardId, 'shardId-000000000001');
+      await assert.rejects(putRecord(plane.dp, { StreamName: 'fail', PartitionKey: 'a', ExplicitHashKey: '0', Data: Buffer.from('x') }, plane.ctx), StorageError);
     } finally {
       await plane.close();
     }
