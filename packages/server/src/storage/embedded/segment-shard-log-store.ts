@@ -19,7 +19,8 @@ import { DEFAULT_SEGMENT_BYTES, SegmentShardLog } from './segment-shard-log.js';
 
 export const NAME_FILE = 'NAME';
 export const MIN_SEGMENT_BYTES = 256;
-export const MAX_SEGMENT_BYTES = 2 ** 31;
+/** Recovery reads a segment in one buffer when rebuilding its index, so keep segments moderate. */
+export const MAX_SEGMENT_BYTES = 512 * 1024 * 1024;
 const TRASH_DIR = '.trash';
 const TEMP_DIR_PREFIX = '.tmp-';
 

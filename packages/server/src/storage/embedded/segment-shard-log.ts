@@ -245,19 +245,27 @@ export class SegmentShardLog implements ShardLog {
     let bytesSinceIndex = seg.bytesSinceIndex;
     let offset = this.end;
     let pos = 0;
-    for (let g = 0; g < group.length; g++) {
-      const records = group[g].records as readonly AppendRecord[];
-      const last = records.length - 1;
-      for (let i = 0; i <= last; i++) {
-        if (basePos + pos === 0 || bytesSinceIndex >= INDEX_INTERVAL_BYTES) {
-          newIndex.push(offset - seg.baseOffset, basePos + pos);
-          bytesSinceIndex = 0;
+    try {
+      for (let g = 0; g < group.length; g++) {
+        const records = group[g].records as readonly AppendRecord[];
+        const last = records.length - 1;
+        for (let i = 0; i <= last; i++) {
+          if (basePos + pos === 0 || bytesSinceIndex >= INDEX_INTERVAL_BYTES) {
+            newIndex.push(offset - seg.baseOffset, basePos + pos);
+            bytesSinceIndex = 0;
+          }
+          const next = writeFrame(buf, pos, records[i], offset, arrivalMs, i === last);
+          bytesSinceIndex += next - pos;
+          pos = next;
+          offset++;
         }
-        const next = writeFrame(buf, pos, records[i], offset, arrivalMs, i === last);
-        bytesSinceIndex += next - pos;
-        pos = next;
-        offset++;
       }
+      if (pos !== groupBytes) throw new RangeError(`encoded ${pos} bytes, sized ${groupBytes}`);
+    } catch (err) {
+      // Only possible when a caller changed its records between append() and the write.
+      const failure = new TypeError(`shard log ${this.name}: records changed while queued for append`, { cause: err });
+      for (const item of group) item.reject(failure);
+      return;
     }
     try {
       if (this.needsTruncate) {
