@@ -66,6 +66,7 @@ export class MetricsService {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly retentionMs: number;
+  private prunedTo = -1;
 
   private constructor(private readonly options: MetricsOptions) {
     this.retentionMs = options.retentionMs ?? DEFAULT_METRICS_RETENTION_MS;
@@ -99,7 +100,12 @@ export class MetricsService {
   /** Persist changed minutes and drop expired ones. */
   async flush(): Promise<void> {
     const now = this.options.clock.now();
-    this.store.prune(Math.floor((now - this.retentionMs) / MINUTE_MS));
+    const cutoff = Math.floor((now - this.retentionMs) / MINUTE_MS);
+    if (cutoff !== this.prunedTo) {
+      // Minutes expire one at a time: walking every series once a minute is enough.
+      this.store.prune(cutoff);
+      this.prunedTo = cutoff;
+    }
     if (this.journal) {
       await this.journal.flush(now);
       await this.journal.prune(now);

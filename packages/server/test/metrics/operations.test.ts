@@ -1,5 +1,5 @@
 /**
- * Operations: startup time with an empty data directory, health and readiness, and a shutdown that
+ * Operations: startup time logged for an empty data directory, health and readiness, and a shutdown that
  * ends enhanced fan-out subscriptions within the grace period (today they end when the grace period
  * runs out: the listener aborts them, then the fan-out part closes).
  */
@@ -21,21 +21,24 @@ import type { LogSink } from '../../src/logger.js';
 import { startTestServer } from '../support/server.js';
 
 void describe('operations', () => {
-  void it('starts in well under a second on an empty data directory and logs the startup time', async () => {
+  void it('logs its startup time on an empty data directory and is ready once listening', async () => {
+    // The figure itself (< 1 s) is measured by bench/metrics-startup.ts: timings are not asserted in
+    // tests (DESIGN.md convention 14), the suite runs on a loaded machine.
     const dir = await mkdtemp(join(tmpdir(), 'shardline-startup-'));
     const lines: string[] = [];
     const sink: LogSink = { write: (l: string) => lines.push(l) };
     try {
-      const t0 = performance.now();
       const app = await createApp({ ...defaultServerConfig, port: 0, dataDir: join(dir, 'data'), fsync: { mode: 'never' }, logLevel: 'info' }, { logSink: sink });
-      await app.listen();
-      const elapsed = performance.now() - t0;
-      await app.close();
+      const { url } = await app.listen();
+      try {
+        assert.equal((await fetch(`${url}/ready`)).status, 200);
+      } finally {
+        await app.close();
+      }
       const listening = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'listening');
       assert.ok(listening, lines.join(''));
       assert.equal(typeof listening.startupMs, 'number');
-      assert.ok((listening.startupMs as number) < 1000, `startupMs ${String(listening.startupMs)}`);
-      assert.ok(elapsed < 1000, `createApp + listen took ${elapsed.toFixed(0)} ms`);
+      assert.ok((listening.startupMs as number) >= 0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
