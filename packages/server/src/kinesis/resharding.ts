@@ -164,17 +164,20 @@ export function checkMerge(stream: StreamRecord, shardId: string, adjacentShardI
 class Draft {
   readonly shards: ShardRecord[];
   nextShardIndex: number;
+  private readonly positions = new Map<string, number>();
   constructor(
     stream: StreamRecord,
     private readonly nowMs: number,
     private readonly endOffsets: ReadonlyMap<string, number>,
   ) {
     this.shards = [...stream.shards];
+    this.shards.forEach((s, i) => this.positions.set(s.shardId, i));
     this.nextShardIndex = stream.nextShardIndex;
   }
 
   private close(shardId: string): void {
-    const i = this.shards.findIndex((s) => s.shardId === shardId);
+    const i = this.positions.get(shardId);
+    if (i === undefined) throw new Error(`reshard: unknown shard ${shardId}`);
     const s = this.shards[i];
     // Shards created within this change never received a record: they end at offset 0.
     this.shards[i] = { ...s, closedMs: this.nowMs, endOffset: this.endOffsets.get(shardId) ?? 0 };
@@ -183,6 +186,7 @@ class Draft {
   private add(shard: Omit<ShardRecord, 'shardId' | 'index' | 'createdMs'>): ShardRecord {
     const index = this.nextShardIndex++;
     const created: ShardRecord = { shardId: shardIdFor(index), index, createdMs: this.nowMs, ...shard };
+    this.positions.set(created.shardId, this.shards.length);
     this.shards.push(created);
     return created;
   }
@@ -213,12 +217,6 @@ class Draft {
       startingHashKey: lo.startingHashKey,
       endingHashKey: hi.endingHashKey,
     });
-  }
-
-  open(): ShardRecord[] {
-    return this.shards
-      .filter((s) => s.closedMs === undefined)
-      .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
   }
 
   apply(stream: StreamRecord, changes: Partial<StreamRecord>): StreamRecord {
@@ -252,16 +250,62 @@ export function applyMerge(
   return d.apply(stream, changes);
 }
 
+/**
+ * Starting hash keys of the `target` ranges of an even split, each snapped to an existing open-shard
+ * boundary when one lies within 1/1024 of a range's width of it. An exact split of 2^128 into
+ * `target` integer ranges rarely lines up with the current (already rounded) boundaries, and
+ * without snapping, doubling or halving would split and re-merge every shard by a few keys; with it,
+ * doubling a uniform stream is one split per shard and halving one merge per pair, as AWS
+ * recommends. The resulting ranges are even to within 0.1 %.
+ */
+export function scalingBoundaries(stream: StreamRecord, target: number): bigint[] {
+  const space = MAX_HASH_KEY + 1n;
+  const tolerance = space / BigInt(target) / 1024n;
+  const existing = openShardsByHash(stream).map((s) => BigInt(s.startingHashKey));
+  const out: bigint[] = [0n];
+  let j = 0;
+  for (let i = 1; i < target; i++) {
+    const ideal = (space * BigInt(i)) / BigInt(target);
+    while (j < existing.length && existing[j] < ideal - tolerance) j++;
+    let best = ideal;
+    let bestDistance = tolerance + 1n;
+    for (let m = j; m < existing.length && existing[m] <= ideal + tolerance; m++) {
+      const distance = existing[m] > ideal ? existing[m] - ideal : ideal - existing[m];
+      if (distance < bestDistance) {
+        best = existing[m];
+        bestDistance = distance;
+      }
+    }
+    out.push(best);
+  }
+  return out;
+}
+
+function openShardsByHash(stream: StreamRecord): ShardRecord[] {
+  return stream.shards
+    .filter((s) => s.closedMs === undefined)
+    .map((s) => ({ s, k: BigInt(s.startingHashKey) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.s);
+}
+
+/** The target ranges of uniform scaling as [start, end] pairs. */
+export function scalingRanges(stream: StreamRecord, target: number): Array<[bigint, bigint]> {
+  const starts = scalingBoundaries(stream, target);
+  return starts.map((lo, i) => [lo, i + 1 < starts.length ? starts[i + 1] - 1n : MAX_HASH_KEY]);
+}
+
 /** Open shards that uniform scaling to `target` closes (those whose range is not a target range). */
 export function shardsClosedByScaling(stream: StreamRecord, target: number): ShardRecord[] {
-  const targets = new Set(evenHashRanges(target).map(([lo, hi]) => `${lo}-${hi}`));
+  const targets = new Set(scalingRanges(stream, target).map(([lo, hi]) => `${lo}-${hi}`));
   return stream.shards.filter((s) => s.closedMs === undefined && !targets.has(`${s.startingHashKey}-${s.endingHashKey}`));
 }
 
 /**
- * Uniform scaling: split open shards at every boundary of the even target split they do not have
- * yet, then merge, within each target range, its pieces left to right. Afterwards the open shards are
- * exactly `evenHashRanges(target)`.
+ * Uniform scaling: split open shards at every target boundary they do not have yet (a shard that
+ * spans several is split repeatedly, its upper child again), then merge, within each target range,
+ * its pieces left to right. Afterwards the open shards are exactly `scalingRanges(stream, target)`;
+ * every new shard has its real parents (ParentShardId / AdjacentParentShardId).
  */
 export function applyUniformScaling(
   stream: StreamRecord,
@@ -271,17 +315,29 @@ export function applyUniformScaling(
   changes: Partial<StreamRecord> = {},
 ): StreamRecord {
   const d = new Draft(stream, nowMs, endOffsets);
-  const ranges = evenHashRanges(target);
-  for (const [boundary] of ranges.slice(1)) {
-    const holder = d.open().find((s) => BigInt(s.startingHashKey) < boundary && BigInt(s.endingHashKey) >= boundary);
-    if (holder) d.split(holder, boundary);
-  }
-  for (const [lo, hi] of ranges) {
-    let pieces = d.open().filter((s) => BigInt(s.startingHashKey) >= lo && BigInt(s.endingHashKey) <= hi);
-    while (pieces.length > 1) {
-      const merged = d.merge(pieces[0], pieces[1]);
-      pieces = [merged, ...pieces.slice(2)];
+  const ranges = scalingRanges(stream, target);
+  const boundaries = ranges.slice(1).map(([lo]) => lo);
+  // Splits, walking shards and boundaries in hash order.
+  const pieces: ShardRecord[] = [];
+  let b = 0;
+  for (const shard of openShardsByHash(stream)) {
+    const lo = BigInt(shard.startingHashKey);
+    const hi = BigInt(shard.endingHashKey);
+    while (b < boundaries.length && boundaries[b] <= lo) b++;
+    let current = shard;
+    while (b < boundaries.length && boundaries[b] <= hi) {
+      const [lower, upper] = d.split(current, boundaries[b]);
+      pieces.push(lower);
+      current = upper;
+      b++;
     }
+    pieces.push(current);
+  }
+  // Merges, range by range.
+  let p = 0;
+  for (const [, hi] of ranges) {
+    let merged = pieces[p++];
+    while (p < pieces.length && BigInt(pieces[p].endingHashKey) <= hi) merged = d.merge(merged, pieces[p++]);
   }
   return d.apply(stream, changes);
 }

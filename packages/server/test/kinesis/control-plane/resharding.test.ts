@@ -6,14 +6,34 @@ import { compareSequenceNumbers, decodeSequenceNumber, encodeSequenceNumber } fr
 import type { TestKinesis } from './env.js';
 import { DELAY_MS, rejects, testKinesis } from './env.js';
 
+/** Every listed shard, following NextToken. */
 async function shards(k: TestKinesis, stream: string): Promise<Shard[]> {
-  return (await k.call('ListShards', { StreamName: stream })).Shards ?? [];
+  let page = await k.call('ListShards', { StreamName: stream });
+  const out = [...(page.Shards ?? [])];
+  while (page.NextToken !== undefined) {
+    page = await k.call('ListShards', { NextToken: page.NextToken });
+    out.push(...(page.Shards ?? []));
+  }
+  return out;
 }
 
 function open(list: Shard[]): Shard[] {
   return list
     .filter((s) => s.SequenceNumberRange.EndingSequenceNumber === undefined)
     .sort((a, b) => (BigInt(a.HashKeyRange.StartingHashKey) < BigInt(b.HashKeyRange.StartingHashKey) ? -1 : 1));
+}
+
+/** Open shards are `target` ranges of equal width (within 0.1 %). */
+function assertEven(list: Shard[], target: number): void {
+  const o = open(list);
+  assert.equal(o.length, target);
+  const ideal = (MAX_HASH_KEY + 1n) / BigInt(target);
+  for (const s of o) {
+    const width = BigInt(s.HashKeyRange.EndingHashKey) - BigInt(s.HashKeyRange.StartingHashKey) + 1n;
+    const diff = width > ideal ? width - ideal : ideal - width;
+    assert.ok(diff * 1000n <= ideal, `${s.ShardId} width ${width} vs ${ideal}`);
+  }
+  assertCovers(list);
 }
 
 /** Open shards cover the whole hash space without gaps or overlaps. */
@@ -145,17 +165,30 @@ void describe('SplitShard / MergeShards / UpdateShardCount', () => {
       open(list).map((s) => [s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey]),
       evenHashRanges(4).map(([a, b]) => [a.toString(), b.toString()]),
     );
-    for (const s of open(list)) assert.ok(['shardId-000000000000', 'shardId-000000000001'].includes(s.ParentShardId ?? ''));
+    // Doubling is one split per shard: four children, each with a single parent, no short-lived shards.
+    assert.equal(list.length, 6);
+    for (const s of open(list)) {
+      assert.ok(['shardId-000000000000', 'shardId-000000000001'].includes(s.ParentShardId ?? ''));
+      assert.equal(s.AdjacentParentShardId, undefined);
+    }
+    // Halving is one merge per adjacent pair.
+    await k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' });
+    await k.settle();
+    list = await shards(k, 's');
+    assert.equal(list.length, 8);
+    assert.deepEqual(
+      open(list).map((s) => [s.ParentShardId, s.AdjacentParentShardId]),
+      [
+        ['shardId-000000000002', 'shardId-000000000003'],
+        ['shardId-000000000004', 'shardId-000000000005'],
+      ],
+    );
     for (const target of [3, 5, 8, 4, 2]) {
       await k.call('UpdateShardCount', { StreamName: 's', TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' });
       await k.settle();
       list = await shards(k, 's');
-      assert.deepEqual(
-        open(list).map((s) => [s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey]),
-        evenHashRanges(target).map(([a, b]) => [a.toString(), b.toString()]),
-        `target ${target}`,
-      );
-      // Every listed shard's parents are listed shards, and each child's range lies within its parents'.
+      assertEven(list, target);
+      // Every listed shard's parents are listed, closed shards.
       const byId = new Map(list.map((s) => [s.ShardId, s]));
       for (const s of list) {
         for (const p of [s.ParentShardId, s.AdjacentParentShardId]) {
@@ -169,6 +202,20 @@ void describe('SplitShard / MergeShards / UpdateShardCount', () => {
     // Shard ids only increase.
     const ids = list.map((s) => Number(s.ShardId.slice(8)));
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+  });
+
+  void it('UpdateShardCount on a large stream doubles with one split per shard', async () => {
+    await k.call('CreateStream', { StreamName: 'big', ShardCount: 500 });
+    await k.settle();
+    await k.call('UpdateShardCount', { StreamName: 'big', TargetShardCount: 1000, ScalingType: 'UNIFORM_SCALING' });
+    await k.settle();
+    const list = await shards(k, 'big');
+    assert.equal(list.length, 1500);
+    assertEven(list, 1000);
+    await k.call('UpdateShardCount', { StreamName: 'big', TargetShardCount: 750, ScalingType: 'UNIFORM_SCALING' });
+    await k.settle();
+    const after = (await k.call('ListShards', { StreamName: 'big', ShardFilter: { Type: 'AT_LATEST' } })).Shards ?? [];
+    assert.equal(after.length, 750);
   });
 
   void it('UpdateShardCount limits: ×2, ½, 10 calls per 24 hours, shard quota, provisioned only', async () => {
