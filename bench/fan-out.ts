@@ -13,8 +13,14 @@
  * performance.now(), comparable across processes on one machine). Latency of a record = time it arrives at
  * a subscriber (frame decoded) − time its PutRecord was sent; p50/p99/max over every (record,
  * subscriber) pair after a 0.5 s warm-up. Target on this machine: p50 < 5 ms, p99 < 20 ms at N = 20.
+ *
+ * A second table ("direct") runs the same scenario in one process through the Kinesis handler table
+ * (createKinesisBinding: PutRecord and SubscribeToShard handlers, memory storage) without HTTP: the
+ * cost of the push path itself (append → wake → read → event), from the PutRecord call to the event
+ * reaching each subscriber's iterator.
  */
 import { spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -270,6 +276,102 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
 }
 
+/** The same scenario in-process through the handler table, no HTTP. */
+async function direct(subscribers: number, rate: number, seconds: number): Promise<string[]> {
+  const { createKinesisBinding } = await import('../packages/server/src/kinesis/binding.js');
+  const { defaultKinesisSettings } = await import('../packages/server/src/kinesis/settings.js');
+  const { openStorage } = await import('../packages/server/src/storage/open-storage.js');
+  const { silentLogger } = await import('../packages/server/src/logger.js');
+  const { systemClock } = await import('../packages/server/src/model/context.js');
+  const storage = await openStorage({ inMemory: true });
+  const service = await createKinesisBinding({
+    storage,
+    clock: systemClock,
+    logger: silentLogger,
+    settings: { ...defaultKinesisSettings, limits: false, createStreamMs: 0, consumerMs: 0 },
+  });
+  const abort = new AbortController();
+  const ctx = {
+    requestId: 'bench',
+    region: 'us-east-1',
+    caller: { accountId: defaultKinesisSettings.defaultAccountId },
+    protocol: 'json' as const,
+    sourceIp: '127.0.0.1',
+    userAgent: 'bench',
+    secureTransport: false,
+    signal: abort.signal,
+  };
+  const h = service.binding.handlers;
+  // Subscriptions end together at the end of the run (one signal, many listeners).
+  const subscriptionAbort = new AbortController();
+  setMaxListeners(0, subscriptionAbort.signal);
+  const invoke = async (op: string, input: unknown, signal: AbortSignal = abort.signal): Promise<Record<string, unknown>> => {
+    const handler = h[op];
+    if (!handler) throw new Error(`no handler ${op}`);
+    return ((await handler(input, { ...ctx, signal })) ?? {}) as Record<string, unknown>;
+  };
+  try {
+    await invoke('CreateStream', { StreamName: 'direct', ShardCount: 1 });
+    await new Promise((r) => setTimeout(r, 5));
+    const summary = (await invoke('DescribeStreamSummary', { StreamName: 'direct' })).StreamDescriptionSummary as { StreamARN: string };
+    const total = Math.round(rate * seconds);
+    const warmup = Math.round(rate * 0.5);
+    const sentAt = new Float64Array(total);
+    const latencies: number[] = [];
+    const received = new Array<number>(subscribers).fill(0);
+    const pumps: Array<Promise<void>> = [];
+    for (let i = 0; i < subscribers; i++) {
+      const c = (await invoke('RegisterStreamConsumer', { StreamARN: summary.StreamARN, ConsumerName: `c${i}` })).Consumer as { ConsumerARN: string };
+      await new Promise((r) => setTimeout(r, 1));
+      const out = await invoke(
+        'SubscribeToShard',
+        { ConsumerARN: c.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } },
+        subscriptionAbort.signal,
+      );
+      const events = out.EventStream as AsyncIterable<{ SubscribeToShardEvent?: { Records: Array<{ PartitionKey: string }> } }>;
+      pumps.push(
+        (async () => {
+          for await (const e of events) {
+            const now = performance.now();
+            for (const r of e.SubscribeToShardEvent?.Records ?? []) {
+              const n = Number(r.PartitionKey);
+              received[i]++;
+              if (n >= warmup) latencies.push(now - sentAt[n]);
+            }
+            if (received[i] >= total) break;
+          }
+        })(),
+      );
+    }
+    const data = Buffer.alloc(100, 'x');
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sentAt[i] = performance.now();
+      await invoke('PutRecord', { StreamName: 'direct', PartitionKey: String(i), Data: data });
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    await Promise.race([Promise.all(pumps), new Promise((r) => setTimeout(r, 5000))]);
+    latencies.sort((a, b) => a - b);
+    const missing = received.reduce((n, r) => n + (total - r), 0);
+    return [
+      String(subscribers),
+      (total / elapsed).toFixed(0),
+      String(latencies.length),
+      percentile(latencies, 0.5).toFixed(3),
+      percentile(latencies, 0.99).toFixed(3),
+      latencies.length > 0 ? latencies[latencies.length - 1].toFixed(3) : 'n/a',
+      String(missing),
+    ];
+  } finally {
+    abort.abort();
+    subscriptionAbort.abort();
+    await service.close();
+    await storage.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (arg('role', '') === 'server') return serve();
   if (arg('role', '') === 'subscribers') return subscribers();
@@ -289,6 +391,10 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     for (const n of counts) rows.push(await scenario(port, n, rate, seconds));
     console.log(table(['subscribers', 'put rate/s', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'missing', 'late puts'], rows));
+    console.log('\n# direct: same load through the handler table in one process, no HTTP');
+    const directRows: string[][] = [];
+    for (const n of counts) directRows.push(await direct(n, rate, seconds));
+    console.log(table(['subscribers', 'put rate/s', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'missing'], directRows));
   } finally {
     agent.destroy();
     child.kill('SIGTERM');
