@@ -20,6 +20,7 @@ import type { RequestContext } from '../../model/context.js';
 import type { StartingPosition, SubscribeToShardInput, SubscribeToShardOutput } from '../../model/generated/kinesis-types.js';
 import { ServiceError } from '../../model/service-error.js';
 import type { ShardLog } from '../../storage/contract.js';
+import { requireReadableOrWritable } from '../data-plane.js';
 import type { FanOutEnv } from '../fan-out.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { ConsumerStatus, shardIdFor } from '../records.js';
@@ -32,6 +33,7 @@ export async function subscribeToShard(
   context: RequestContext,
 ): Promise<SubscribeToShardOutput> {
   const { stream, consumer } = await fan.consumers.resolve(context, { ConsumerARN: input.ConsumerARN });
+  requireReadableOrWritable(stream.value);
   if (consumer.value.status !== ConsumerStatus.ACTIVE) {
     throw new ServiceError(
       'ResourceInUseException',
