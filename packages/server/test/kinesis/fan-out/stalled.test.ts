@@ -134,13 +134,13 @@ void describe('a stalled subscriber', () => {
       // (bench/fan-out.ts measures latency properly). A subscriber stuck behind the stalled one would
       // wait forever, not milliseconds.
       assert.ok(p50 < 50, `healthy p50 ${p50.toFixed(2)} ms`);
-      assert.ok(p99 < 500, `healthy p99 ${p99.toFixed(2)} ms`);
-      // The stalled subscription read only what fits in flow-control windows and buffers plus one
-      // event, not the 16 MiB produced.
+      assert.ok(p99 < 1000, `healthy p99 ${p99.toFixed(2)} ms`);
+      // The stalled subscription read only what fits in the HTTP/2 flow-control window (64 KiB) and
+      // stream buffers plus one event, not the 16 MiB produced (measured: 11 records = 88 KiB).
       const sub = live.get(stalledArn);
       assert.ok(sub);
       const readAheadBytes = sub.readOffset * RECORD_BYTES;
-      assert.ok(readAheadBytes < 3 * 1024 * 1024, `stalled subscription read ${readAheadBytes} bytes`);
+      assert.ok(readAheadBytes < 512 * 1024, `stalled subscription read ${readAheadBytes} bytes`);
       assert.ok(stalled.state.bytesIn < 1024 * 1024, `stalled client took in ${stalled.state.bytesIn} bytes`);
     } finally {
       for (const s of [stalled, ...healthy]) s.close();
