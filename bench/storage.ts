@@ -95,36 +95,64 @@ interface Throughput {
   readonly recordsPerWrite: number;
 }
 
-async function appendScenario(root: string, policy: FsyncPolicy, size: number, batch: number, appenders: number): Promise<Throughput> {
-  const dir = await mkdtemp(join(root, 'append-'));
-  const counting = new CountingFs();
-  const store = await SegmentShardLogStore.open({ dir, fsync: policy, clock: systemClock, logger: silentLogger, fs: counting });
-  const log = await store.open('bench/shardId-000000000000');
-  const recs = records(size, batch);
-  // Warm-up: JIT and file creation.
-  const warmUntil = Date.now() + 150;
-  while (Date.now() < warmUntil) await log.append(recs);
-  const startOffset = log.endOffset();
-  counting.writes = 0;
-  counting.syncs = 0;
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + SCENARIO_MS;
-  await Promise.all(
-    Array.from({ length: appenders }, async () => {
-      while (Date.now() < deadline) await log.append(recs);
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const n = log.endOffset() - startOffset;
-  const result = {
-    recordsPerSec: n / seconds,
-    mbPerSec: (n * size) / seconds / 1e6,
-    recordsPerSync: counting.syncs > 0 ? n / counting.syncs : NaN,
-    recordsPerWrite: counting.writes > 0 ? n / counting.writes : NaN,
-  };
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-  return result;
+/** Accumulates records and seconds over several time slices. */
+class Tally {
+  records = 0;
+  seconds = 0;
+  writes = 0;
+  syncs = 0;
+  result(size: number): Throughput {
+    return {
+      recordsPerSec: this.records / this.seconds,
+      mbPerSec: (this.records * size) / this.seconds / 1e6,
+      recordsPerSync: this.syncs > 0 ? this.records / this.syncs : NaN,
+      recordsPerWrite: this.writes > 0 ? this.records / this.writes : NaN,
+    };
+  }
+}
+
+/** The engine under test: one shard log in a fresh directory, appended to in time slices. */
+class EngineRun {
+  private constructor(
+    private readonly dir: string,
+    private readonly store: SegmentShardLogStore,
+    private readonly log: Awaited<ReturnType<SegmentShardLogStore['open']>>,
+    private readonly counting: CountingFs,
+    private readonly recs: AppendRecord[],
+    private readonly appenders: number,
+  ) {}
+
+  static async start(root: string, policy: FsyncPolicy, size: number, batch: number, appenders: number): Promise<EngineRun> {
+    const dir = await mkdtemp(join(root, 'append-'));
+    const counting = new CountingFs();
+    const store = await SegmentShardLogStore.open({ dir, fsync: policy, clock: systemClock, logger: silentLogger, fs: counting });
+    const log = await store.open('bench/shardId-000000000000');
+    const run = new EngineRun(dir, store, log, counting, records(size, batch), appenders);
+    await run.slice(150, new Tally()); // warm-up: JIT, file creation
+    return run;
+  }
+
+  async slice(ms: number, tally: Tally): Promise<void> {
+    const startOffset = this.log.endOffset();
+    const writes = this.counting.writes;
+    const syncs = this.counting.syncs;
+    const started = process.hrtime.bigint();
+    const deadline = Date.now() + ms;
+    await Promise.all(
+      Array.from({ length: this.appenders }, async () => {
+        while (Date.now() < deadline) await this.log.append(this.recs);
+      }),
+    );
+    tally.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+    tally.records += this.log.endOffset() - startOffset;
+    tally.writes += this.counting.writes - writes;
+    tally.syncs += this.counting.syncs - syncs;
+  }
+
+  async stop(): Promise<void> {
+    await this.store.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
 
 function fsWrite(fd: number, buf: Buffer, position: number): Promise<void> {
@@ -134,33 +162,73 @@ function fsDatasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
-/** Plain node fs: one write of batch×size payload bytes per batch, same fsync cadence, no framing. */
-async function physicalScenario(root: string, policy: FsyncPolicy, size: number, batch: number): Promise<Throughput> {
-  const path = join(root, `physical-${Date.now()}.dat`);
-  const fd = fs.openSync(path, 'w');
-  const buf = Buffer.alloc(size * batch, 7);
-  let position = 0;
-  let lastSync = Date.now();
-  const step = async (): Promise<void> => {
-    await fsWrite(fd, buf, position);
-    position += buf.length;
-    if (policy.mode === 'always') await fsDatasync(fd);
-    else if (policy.mode === 'interval' && Date.now() - lastSync >= policy.intervalMs) {
-      lastSync = Date.now();
-      await fsDatasync(fd);
+/** The physical limit: plain node fs, one write of batch×size payload bytes per batch, same fsync cadence, no framing. */
+class PhysicalRun {
+  private position = 0;
+  private lastSync = Date.now();
+  private constructor(
+    private readonly path: string,
+    private readonly fd: number,
+    private readonly buf: Buffer,
+    private readonly policy: FsyncPolicy,
+    private readonly batch: number,
+  ) {}
+
+  static async start(root: string, policy: FsyncPolicy, size: number, batch: number): Promise<PhysicalRun> {
+    const path = join(root, `physical-${process.hrtime.bigint()}.dat`);
+    const run = new PhysicalRun(path, fs.openSync(path, 'w'), Buffer.alloc(size * batch, 7), policy, batch);
+    await run.slice(150, new Tally());
+    return run;
+  }
+
+  async slice(ms: number, tally: Tally): Promise<void> {
+    const started = process.hrtime.bigint();
+    const deadline = Date.now() + ms;
+    let n = 0;
+    while (Date.now() < deadline) {
+      await fsWrite(this.fd, this.buf, this.position);
+      this.position += this.buf.length;
+      n++;
+      tally.writes++;
+      if (this.policy.mode === 'always') {
+        await fsDatasync(this.fd);
+        tally.syncs++;
+      } else if (this.policy.mode === 'interval' && Date.now() - this.lastSync >= this.policy.intervalMs) {
+        this.lastSync = Date.now();
+        await fsDatasync(this.fd);
+        tally.syncs++;
+      }
     }
-  };
-  const warmUntil = Date.now() + 150;
-  while (Date.now() < warmUntil) await step();
-  const startPos = position;
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + SCENARIO_MS;
-  while (Date.now() < deadline) await step();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const n = (position - startPos) / size;
-  fs.closeSync(fd);
-  await rm(path, { force: true });
-  return { recordsPerSec: n / seconds, mbPerSec: (n * size) / seconds / 1e6, recordsPerSync: policy.mode === 'always' ? batch : NaN, recordsPerWrite: batch };
+    tally.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+    tally.records += n * this.batch;
+  }
+
+  async stop(): Promise<void> {
+    fs.closeSync(this.fd);
+    await rm(this.path, { force: true });
+  }
+}
+
+/**
+ * Engine and physical limit in alternating slices (4 of each), so both see the same machine
+ * conditions even when other work shares the disk and CPUs.
+ */
+async function appendComparison(root: string, policy: FsyncPolicy, size: number, batch: number, appenders: number, withPhysical: boolean): Promise<{ engine: Throughput; physical: Throughput | undefined }> {
+  const slices = 4;
+  const engine = await EngineRun.start(root, policy, size, batch, appenders);
+  const physical = withPhysical ? await PhysicalRun.start(root, policy, size, batch) : undefined;
+  const e = new Tally();
+  const p = new Tally();
+  try {
+    for (let i = 0; i < slices; i++) {
+      await engine.slice(SCENARIO_MS / slices, e);
+      if (physical) await physical.slice(SCENARIO_MS / slices, p);
+    }
+  } finally {
+    await engine.stop();
+    await physical?.stop();
+  }
+  return { engine: e.result(size), physical: physical ? p.result(size) : undefined };
 }
 
 async function readScenario(root: string): Promise<void> {
@@ -288,20 +356,18 @@ async function main(): Promise<void> {
   console.log(`memory      ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   console.log(`os          ${os.type()} ${os.release()}`);
   console.log(`temp dir    ${root} (${fsTypeOf(root)})`);
-  console.log(`scenario    ${SCENARIO_MS} ms each${quick ? ' (--quick)' : ''}`);
+  console.log(`load avg    ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1/5/15 min, at start)`);
+  console.log(`scenario    ${SCENARIO_MS} ms each${quick ? ' (--quick)' : ''}; engine and plain-fs slices alternate`);
   console.log('');
   try {
     for (const size of [100, 1024]) {
       for (const policy of POLICIES) {
         for (const batch of [1, 500]) {
           const appenders = batch === 1 ? CONCURRENT_APPENDERS : 1;
-          const r = await appendScenario(root, policy, size, batch, appenders);
+          const { engine: r, physical: p } = await appendComparison(root, policy, size, batch, appenders, batch === 500);
           let note = `${fmt(r.recordsPerWrite, 1)} records/write`;
           if (policy.mode === 'always') note += `, ${fmt(r.recordsPerSync, 1)} records/fsync`;
-          if (batch === 500) {
-            const p = await physicalScenario(root, policy, size, batch);
-            note += `; plain fs ${fmt(p.recordsPerSec)} rec/s (${fmt(p.mbPerSec, 1)} MB/s) → ${fmt((100 * r.recordsPerSec) / p.recordsPerSec)}% of it`;
-          }
+          if (p) note += `; plain fs ${fmt(p.recordsPerSec)} rec/s (${fmt(p.mbPerSec, 1)} MB/s) → ${fmt((100 * r.recordsPerSec) / p.recordsPerSec)}% of it`;
           rows.push({
             scenario: `append ×${appenders}`,
             records: size === 100 ? '100 B' : '1 KiB',
@@ -323,6 +389,8 @@ async function main(): Promise<void> {
     await rm(root, { recursive: true, force: true });
   }
   printTable(rows);
+  console.log('');
+  console.log(`load avg at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
 await main();

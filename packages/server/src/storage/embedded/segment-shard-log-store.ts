@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { ShardLog, ShardLogStore } from '../contract.js';
 import { StorageError, StorageErrorCode } from '../contract.js';
 import type { FsyncPolicy } from '../fsync-policy.js';
+import { BufferPool } from './buffer-pool.js';
 import { fsyncDirectory, writeFileDurable } from './durable-file.js';
 import { logDirName } from './log-dir-name.js';
 import type { SegmentFs } from './segment-fs.js';
@@ -48,6 +49,7 @@ export class SegmentShardLogStore implements ShardLogStore {
   private closed = false;
   private readonly segmentBytes: number;
   private readonly sfs: SegmentFs;
+  private readonly buffers = new BufferPool();
 
   private constructor(private readonly options: SegmentShardLogStoreOptions) {
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
@@ -145,6 +147,7 @@ export class SegmentShardLogStore implements ShardLogStore {
       clock: this.options.clock,
       logger: this.options.logger,
       fs: this.sfs,
+      buffers: this.buffers,
     });
   }
 

@@ -14,6 +14,7 @@ import type { Logger } from '../../logger.js';
 import type { AppendRecord, AppendResult, ReadOptions, ReadResult, ShardLog, StoredRecord } from '../contract.js';
 import { StorageError, StorageErrorCode } from '../contract.js';
 import type { FsyncPolicy } from '../fsync-policy.js';
+import type { BufferPool } from './buffer-pool.js';
 import { TEMP_SUFFIX, fsyncDirectory, writeFileDurable } from './durable-file.js';
 import {
   FrameProblem,
@@ -55,6 +56,8 @@ export interface SegmentShardLogOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly fs: SegmentFs;
+  /** Encode buffers shared by the store's logs. */
+  readonly buffers: BufferPool;
 }
 
 /** One segment file and its in-memory index. Fields only change on the writer path or recovery. */
@@ -236,9 +239,17 @@ export class SegmentShardLog implements ShardLog {
   }
 
   private async writeGroup(seg: Segment, group: PendingAppend[], groupBytes: number): Promise<void> {
+    const pooled = this.opts.buffers.acquire(groupBytes);
+    try {
+      await this.writeGroupWith(pooled.subarray(0, groupBytes), seg, group, groupBytes);
+    } finally {
+      this.opts.buffers.release(pooled);
+    }
+  }
+
+  private async writeGroupWith(buf: Buffer, seg: Segment, group: PendingAppend[], groupBytes: number): Promise<void> {
     const now = this.opts.clock.now();
     const arrivalMs = this.lastArrival !== undefined && this.lastArrival > now ? this.lastArrival : now;
-    const buf = Buffer.allocUnsafe(groupBytes);
     const basePos = seg.size;
     const newIndex = this.pendingIndex;
     newIndex.length = 0;
