@@ -15,13 +15,17 @@ export class BufferPool {
 
   /** A buffer of at least `bytes` bytes (its contents are garbage). */
   acquire(bytes: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      if (this.free[i].length >= bytes) {
-        const buf = this.free[i];
-        this.free[i] = this.free[this.free.length - 1];
-        this.free.pop();
-        return buf;
-      }
+    // Best fit: the smallest free buffer that is large enough.
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const len = this.free[i].length;
+      if (len >= bytes && (best < 0 || len < this.free[best].length)) best = i;
+    }
+    if (best >= 0) {
+      const buf = this.free[best];
+      this.free[best] = this.free[this.free.length - 1];
+      this.free.pop();
+      return buf;
     }
     if (bytes > this.maxBufferBytes) return Buffer.allocUnsafeSlow(bytes);
     let size = 64 * 1024;

@@ -19,8 +19,8 @@ void describe('BufferPool', () => {
     pool.release(b);
     pool.release(c);
     pool.release(d); // full: d replaces the smallest (b)
+    assert.equal(pool.acquire(200_000), c, 'best fit');
     assert.equal(pool.acquire(500_000), d);
-    assert.equal(pool.acquire(200_000), c);
     assert.notEqual(pool.acquire(10), b);
   });
 });
