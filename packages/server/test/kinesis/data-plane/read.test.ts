@@ -372,3 +372,22 @@ void describe('expired shards', () => {
     }
   });
 });
+
+void describe('GetShardIterator limit (on)', () => {
+  void it('5 calls per second per shard, then ProvisionedThroughputExceededException; other shards unaffected', async () => {
+    const plane = await openTestPlane({ limits: true });
+    try {
+      await createTestStream(plane, 'gsi', 2);
+      for (let i = 0; i < 5; i++) await iterator(plane, { StreamName: 'gsi', ShardIteratorType: 'LATEST' });
+      await assert.rejects(
+        iterator(plane, { StreamName: 'gsi', ShardIteratorType: 'LATEST' }),
+        isError('ProvisionedThroughputExceededException', 'Rate exceeded for shard shardId-000000000000 in stream gsi under account 123456789012.'),
+      );
+      assert.ok(await iterator(plane, { StreamName: 'gsi', ShardId: 'shardId-000000000001', ShardIteratorType: 'LATEST' }));
+      plane.clock.advance(200);
+      assert.ok(await iterator(plane, { StreamName: 'gsi', ShardIteratorType: 'LATEST' }));
+    } finally {
+      await plane.close();
+    }
+  });
+});
