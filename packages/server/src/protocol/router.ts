@@ -174,7 +174,7 @@ export class AwsProtocolRouter {
     let caller: Caller;
     let region: string;
     if (guard !== undefined) {
-      ticket = await guard.authenticate(guardRequest(request));
+      ticket = await guard.authenticate(guardRequest(request, service.binding.spec.signingName));
       caller = ticket.caller;
       region = ticket.region ?? this.options.defaultRegion;
     } else {
@@ -292,7 +292,7 @@ export class AwsProtocolRouter {
 }
 
 /** The request as the guard's signature check needs it (path and decoded query from the target). */
-function guardRequest(request: ProtocolRequest): Parameters<RequestGuard['authenticate']>[0] {
+function guardRequest(request: ProtocolRequest, service: string): Parameters<RequestGuard['authenticate']>[0] {
   const target = request.url ?? '/';
   const q = target.indexOf('?');
   const query: Record<string, string | string[]> = {};
@@ -304,7 +304,7 @@ function guardRequest(request: ProtocolRequest): Parameters<RequestGuard['authen
   }
   const headers: Record<string, string | string[] | undefined> = {};
   for (const [k, v] of Object.entries(request.headers)) headers[k] = v;
-  return { method: request.method ?? 'POST', path: q === -1 ? target : target.slice(0, q), query, headers, body: request.body };
+  return { method: request.method ?? 'POST', path: q === -1 ? target : target.slice(0, q), query, headers, body: request.body, service };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

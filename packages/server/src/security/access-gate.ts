@@ -96,11 +96,14 @@ export class AccessGate {
     return this.options.mode;
   }
 
-  /** Authenticate (sigv4) or identify (off) the caller. Throws the AWS authentication errors. */
-  async authenticate(request: SigV4Request): Promise<AuthenticatedRequest> {
+  /**
+   * Authenticate (sigv4) or identify (off) the caller; `service` is the signing name the credential
+   * scope must name (default: the gate's). Throws the AWS authentication errors.
+   */
+  async authenticate(request: SigV4Request, service: string = this.options.service): Promise<AuthenticatedRequest> {
     const o = this.options;
     if (o.mode === AuthMode.sigv4) {
-      const v = await verifySigV4(request, { credentials: o.credentials, service: o.service, clock: o.clock, maxSkewMs: o.maxSkewMs });
+      const v = await verifySigV4(request, { credentials: o.credentials, service, clock: o.clock, maxSkewMs: o.maxSkewMs });
       return {
         caller: { accountId: v.identity.accountId, accessKeyId: v.accessKeyId, principalArn: v.identity.arn },
         identity: v.identity,

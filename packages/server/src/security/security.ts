@@ -56,7 +56,10 @@ export interface SecurityDeps {
 }
 
 /** The request as the router sees it, for authentication (no HTTP types). */
-export type GuardRequest = SigV4Request;
+export interface GuardRequest extends SigV4Request {
+  /** SigV4 signing name of the addressed service (`kinesis`, `firehose`, …); default `kinesis`. */
+  readonly service?: string | undefined;
+}
 
 /** What the router keeps between the guard's calls for one request. */
 export interface GuardTicket {
@@ -87,6 +90,11 @@ export interface Security {
   readonly notes: readonly string[];
   /** Wrap the shard-log store so that records of KMS-encrypted streams are encrypted on disk. */
   wrapLogs(logs: ShardLogStore): ShardLogStore;
+  /**
+   * Authenticate a request to another signing name served on this port (e.g. `monitoring`: the
+   * CloudWatch-compatible reads of metrics/), with the same credentials and mode as Kinesis requests.
+   */
+  authenticateService(service: string, request: GuardRequest): Promise<AuthenticatedRequest>;
   close(): Promise<void>;
 }
 
@@ -155,6 +163,15 @@ export async function createSecurity(settings: SecuritySettings, deps: SecurityD
     consumerArn: consumerArnLookup(deps.metadata),
     iteratorStreamArn,
   });
+  const gates = new Map<string, AccessGate>([['kinesis', gate]]);
+  const gateFor = (service: string): AccessGate => {
+    let g = gates.get(service);
+    if (!g) {
+      g = new AccessGate({ mode: settings.auth, credentials, service, defaultAccountId: settings.accountId, clock: deps.clock, maxSkewMs: settings.maxSkewMs });
+      gates.set(service, g);
+    }
+    return g;
+  };
   const audit =
     settings.auditLog === undefined
       ? undefined
@@ -162,7 +179,7 @@ export async function createSecurity(settings: SecuritySettings, deps: SecurityD
 
   const guard: RequestGuard = {
     async authenticate(request) {
-      const who = await gate.authenticate(request);
+      const who = await gate.authenticate(request, request.service);
       return { caller: who.caller, region: who.region, who };
     },
     async authorize(ticket, operation, input, context) {
@@ -203,6 +220,7 @@ export async function createSecurity(settings: SecuritySettings, deps: SecurityD
     guard,
     notes,
     wrapLogs: (logs) => new EncryptingShardLogStore(logs, keys, streamKeyLookupFromMetadata(deps.metadata, deps.clock)),
+    authenticateService: (service, request) => gateFor(service).authenticate(request),
     async close() {
       await audit?.close();
       await keys.close();
