@@ -29,7 +29,7 @@ import { ManualClock } from '../../../src/model/context.js';
 import { decodeCborBody, encodeCbor } from '../../../src/protocol/cbor-codec.js';
 import { awsHeaders } from '../../support/raw-request.js';
 import type { TestServer } from '../../support/server.js';
-import { startTestServer } from '../../support/server.js';
+import { runPython, startTestServer } from '../../support/server.js';
 
 let server: TestServer;
 let clock: ManualClock;
@@ -433,6 +433,33 @@ void describe('SubscribeToShard through a raw HTTP/2 client', () => {
     assert.equal(status[':status'], 400);
     assert.equal(status['x-amzn-errortype'], 'ResourceNotFoundException');
     assert.equal((JSON.parse(body) as { __type: string }).__type, 'ResourceNotFoundException');
+  });
+});
+
+void describe('SubscribeToShard through boto3 (HTTP/1.1, botocore event-stream parser)', () => {
+  void it('reads the records of a subscription', async () => {
+    const arn = await createStream('boto', 1);
+    const c = await activeConsumer(arn, 'boto');
+    await put('boto', 'from-boto-1');
+    await put('boto', 'from-boto-2');
+    const py = await runPython(
+      `
+out = kinesis.subscribe_to_shard(ConsumerARN=${JSON.stringify(c)}, ShardId="shardId-000000000000", StartingPosition={"Type": "TRIM_HORIZON"})
+got = []
+for event in out["EventStream"]:
+    e = event["SubscribeToShardEvent"]
+    got += [r["Data"].decode() for r in e["Records"]]
+    if len(got) >= 2:
+        print(json.dumps({"data": got, "continuation": e["ContinuationSequenceNumber"], "ts": e["Records"][-1]["ApproximateArrivalTimestamp"].timestamp()}))
+        break
+`,
+      server,
+    );
+    assert.equal(py.exitCode, 0, py.stderr);
+    const result = py.json as { data: string[]; continuation: string; ts: number };
+    assert.deepEqual(result.data, ['from-boto-1', 'from-boto-2']);
+    assert.match(result.continuation, /^\d+$/);
+    assert.ok(Math.abs(result.ts * 1000 - clock.now()) < 60_000);
   });
 });
 
