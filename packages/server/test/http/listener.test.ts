@@ -298,6 +298,24 @@ void describe('TLS', () => {
   });
 });
 
+void describe('readiness', () => {
+  void it('GET /ready answers 503 once storage is no longer open, while /health stays 200', async () => {
+    const local = await startTestServer({ bindings: [createTestKinesisBinding()] });
+    try {
+      assert.equal((await rawRequest(local.url, { method: 'GET', path: '/ready' })).status, 200);
+      await local.app.storage.close();
+      for (const http2 of [false, true]) {
+        const ready = await rawRequest(local.url, { http2, method: 'GET', path: '/ready' });
+        assert.equal(ready.status, 503);
+        assert.deepEqual(JSON.parse(ready.body.toString()), { status: 'not ready' });
+        assert.equal((await rawRequest(local.url, { http2, method: 'GET', path: '/health' })).status, 200);
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
 void describe('graceful shutdown', () => {
   void it('finishes in-flight requests, refuses new connections, then closes', async () => {
     const shutdownEvents: string[] = [];
