@@ -72,12 +72,12 @@ let dir: string;
 let server: TestServer;
 const clients: KinesisClient[] = [];
 
-function client(keys: { accessKeyId: string; secretAccessKey: string }, options: { http1?: boolean; systemClockOffset?: number } = {}): KinesisClient {
+function client(keys: { accessKeyId: string; secretAccessKey: string }, options: { http1?: boolean; systemClockOffset?: number; maxAttempts?: number } = {}): KinesisClient {
   const c = new KinesisClient({
     endpoint: server.url,
     region: 'us-east-1',
     credentials: keys,
-    maxAttempts: 1,
+    maxAttempts: options.maxAttempts ?? 1,
     ...(options.systemClockOffset !== undefined ? { systemClockOffset: options.systemClockOffset } : {}),
     ...(options.http1 === true ? { requestHandler: new NodeHttpHandler() } : {}),
   });
@@ -194,6 +194,9 @@ void describe('--auth sigv4 with real clients', () => {
       await rejectsWith(client({ ...ADMIN, secretAccessKey: 'wrong' }, { http1 }).send(new ListStreamsCommand({})), 'InvalidSignatureException', /^The request signature we calculated does not match/);
       await rejectsWith(client({ accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }, { http1 }).send(new ListStreamsCommand({})), 'UnrecognizedClientException', /^The security token included in the request is invalid\.$/);
       await rejectsWith(client(ADMIN, { http1, systemClockOffset: -10 * 60_000 }).send(new ListStreamsCommand({})), 'InvalidSignatureException', /^Signature expired: \d{8}T\d{6}Z is now earlier than/);
+      // With retries the SDK corrects its clock from the response's Date header, as against AWS.
+      const skewed = await client(ADMIN, { http1, systemClockOffset: -10 * 60_000, maxAttempts: 3 }).send(new ListStreamsCommand({}));
+      assert.equal(skewed.$metadata.attempts, 2);
     }
   });
 
