@@ -125,12 +125,18 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
       close: () => storage.close(),
     };
     if (options.metrics !== false && options.bindings === undefined) {
+      const securityForMetrics = security;
       metrics = await MetricsService.open({
         clock,
         logger: logger.child({ component: 'metrics' }),
         dataDir: config.inMemory ? undefined : config.dataDir,
         defaultAccountId: config.accountId,
         defaultRegion: config.region,
+        // CloudWatch reads are signed for `monitoring`; same credentials and --auth mode as Kinesis.
+        authenticate: async (r) => {
+          const who = await securityForMetrics.authenticateService('monitoring', { method: r.method, path: r.path, query: {}, headers: r.headers, body: r.body });
+          return { accountId: who.caller.accountId, region: who.region };
+        },
       });
     }
     services =

@@ -33,9 +33,10 @@ export interface MetricsOptions {
   readonly defaultRegion: string;
   /**
    * Authenticates a CloudWatch request (SigV4, signing name `monitoring`) and names its account and
-   * region; throws a ServiceError (MissingAuthenticationTokenException, InvalidSignatureException, …)
-   * to refuse it. Default: the request must carry an Authorization header; the region comes from its
-   * credential scope, the account is a 12-digit access key id or the default (what `--auth off` does).
+   * region; throws a ServiceError (InvalidSignatureException, UnrecognizedClientException, …) to
+   * refuse it. A request without an Authorization header is always refused
+   * (MissingAuthenticationTokenException). Default: the region comes from the credential scope, the
+   * account is a 12-digit access key id or the default (what `--auth off` does).
    */
   readonly authenticate?: ((request: CloudWatchHttpRequest) => Promise<{ accountId: string; region?: string | undefined }>) | undefined;
 }
@@ -119,7 +120,9 @@ export class MetricsService {
     const { headers, body } = request;
     let who: { accountId: string; region?: string | undefined };
     try {
-      who = this.options.authenticate ? await this.options.authenticate(request) : defaultIdentify(headers, this.options.defaultAccountId);
+      // Like the Kinesis router, an unsigned request is refused before anything else.
+      const fallback = defaultIdentify(headers, this.options.defaultAccountId);
+      who = this.options.authenticate ? await this.options.authenticate(request) : fallback;
     } catch (err) {
       const respond = isCloudWatchQueryRequest(headers) ? cloudWatchQueryErrorResponse : cloudWatchErrorResponse;
       if (isServiceError(err)) return respond(new CloudWatchError(err.code, err.code.replace(/Exception$/, ''), err.httpStatus, err.message));

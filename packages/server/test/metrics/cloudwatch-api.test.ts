@@ -202,7 +202,11 @@ void describe('MetricsService.handleCloudWatch', () => {
     try {
       metrics.kinesis.stream('111111111111', 'eu-west-1', 'orders').putRecordSucceeded(T0 / MINUTE_MS, 10, 1, undefined);
       metrics.kinesis.stream('000000000000', 'us-east-1', 'orders').putRecordSucceeded(T0 / MINUTE_MS, 99, 1, undefined);
-      const headers = { 'x-amz-target': 'GraniteServiceVersion20100801.GetMetricStatistics', 'content-type': 'application/x-amz-json-1.0' };
+      const headers = {
+        'x-amz-target': 'GraniteServiceVersion20100801.GetMetricStatistics',
+        'content-type': 'application/x-amz-json-1.0',
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/monitoring/aws4_request, SignedHeaders=host, Signature=00',
+      };
       const body = Buffer.from(JSON.stringify({ Namespace: 'AWS/Kinesis', MetricName: 'IncomingBytes', Dimensions: DIMS, StartTime: T0 / 1000, EndTime: (T0 + MINUTE_MS) / 1000, Period: 60, Statistics: ['Sum'] }));
       const ok = await metrics.handleCloudWatch({ method: 'POST', path: '/', headers, body });
       assert.equal(ok.status, 200);
@@ -212,6 +216,9 @@ void describe('MetricsService.handleCloudWatch', () => {
       assert.equal(no.status, 400);
       assert.equal(no.headers['x-amzn-query-error'], 'InvalidSignature;Sender');
       assert.equal(JSON.parse(no.body.toString()).__type, 'InvalidSignatureException');
+      const unsigned = await metrics.handleCloudWatch({ method: 'POST', path: '/', headers: { ...headers, authorization: undefined }, body });
+      assert.equal(unsigned.status, 403);
+      assert.equal(unsigned.headers['x-amzn-query-error'], 'MissingAuthenticationToken;Sender');
     } finally {
       await metrics.close();
     }
