@@ -354,6 +354,32 @@ void describe('embedded recovery', () => {
       assert.deepEqual(await texts(log), ['n-0', 'n-1']);
     }));
 
+  void it('a segment missing in the middle: reads stop at the gap with CORRUPT; the rest stays readable', () =>
+    withHarness(async (h) => {
+      let { store, log } = await h.open(2048);
+      for (let i = 0; i < 30; i++) await log.append(batch(`g${i}`, 3, 150));
+      await store.close();
+      const files = await segmentFiles(h.logDir);
+      assert.ok(files.length >= 4);
+      const victim = files[1];
+      const gapStart = Number(victim.slice(0, 20));
+      const gapEnd = Number(files[2].slice(0, 20));
+      await rm(join(h.logDir, victim));
+      ({ store, log } = await h.open(2048));
+      assert.ok(h.logger.at('error').some((l) => l.message.includes('does not end where the next one begins')));
+      const before = await log.read(0, { maxRecords: 1000, maxBytes: 1 << 20 });
+      assert.equal(before.nextOffset, gapStart, 'returns the records before the gap');
+      await assert.rejects(log.read(gapStart, { maxRecords: 10, maxBytes: 1 << 20 }), (e: unknown) => {
+        isStorageError(StorageErrorCode.CORRUPT)(e);
+        assert.match((e as Error).message, /missing/);
+        return true;
+      });
+      const after = await log.read(gapEnd, { maxRecords: 1000, maxBytes: 1 << 20 });
+      assert.equal(after.records[0].offset, gapEnd);
+      assert.equal(after.nextOffset, 90);
+      assert.equal((await log.append(batch('z', 1))).firstOffset, 90);
+    }));
+
   void it('seal is durable: a marker file, and appends still fail after a reopen', () =>
     withHarness(async (h) => {
       let { store, log } = await h.open();
