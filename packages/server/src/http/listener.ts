@@ -69,8 +69,29 @@ export interface ListeningAddress {
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
-interface InFlight {
-  readonly controller: AbortController;
+/**
+ * One request's lifetime. Its AbortSignal is created only when something reads it (creating one costs
+ * more than the rest of the listener's per-request work); an abort before that is remembered.
+ */
+class RequestLifetime {
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
 }
 
 /** Bodies this much over the limit are not drained (the connection is cut after the 413). */
@@ -82,7 +103,7 @@ export class HttpListener {
   private readonly outer: net.Server;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<Http2Session>();
-  private readonly inflight = new Set<InFlight>();
+  private readonly inflight = new Set<RequestLifetime>();
   private closing = false;
   private closePromise: Promise<void> | undefined;
 
@@ -165,7 +186,7 @@ export class HttpListener {
     await this.waitForInFlight(graceMs);
     if (this.inflight.size > 0) {
       this.options.logger.warn('shutdown grace period over; aborting requests still in flight', { requests: this.inflight.size });
-      for (const request of this.inflight) request.controller.abort(new Error('server shutting down'));
+      for (const request of this.inflight) request.abort(new Error('server shutting down'));
       await this.waitForInFlight(1000);
     }
     for (const session of this.sessions) session.destroy();
@@ -253,13 +274,12 @@ export class HttpListener {
   }
 
   private onRequest(req: AnyRequest, res: AnyResponse): void {
-    const controller = new AbortController();
-    const entry: InFlight = { controller };
-    this.inflight.add(entry);
+    const lifetime = new RequestLifetime();
+    this.inflight.add(lifetime);
     res.once('close', () => {
-      this.inflight.delete(entry);
+      this.inflight.delete(lifetime);
       // writableEnded, not writableFinished: Http2ServerResponse reports finished once its stream closes
-      if (!res.writableEnded) controller.abort(new Error('client closed the connection'));
+      if (!res.writableEnded) lifetime.abort(new Error('client closed the connection'));
     });
     if (this.closing && req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false;
 
@@ -273,7 +293,7 @@ export class HttpListener {
       this.sideResponse(side, res);
       return;
     }
-    this.readBody(req, res, controller.signal);
+    this.readBody(req, res, lifetime);
   }
 
   private sideResponse(answer: Promise<SideResponse>, res: AnyResponse): void {
@@ -300,7 +320,7 @@ export class HttpListener {
     res.end(body);
   }
 
-  private readBody(req: AnyRequest, res: AnyResponse, signal: AbortSignal): void {
+  private readBody(req: AnyRequest, res: AnyResponse, lifetime: RequestLifetime): void {
     const sink = res as unknown as ResponseSink;
     const headers: IncomingHttpHeaders = req.headers;
     const limit = this.options.maxBodyBytes;
@@ -369,7 +389,9 @@ export class HttpListener {
         body,
         sourceIp: req.socket?.remoteAddress ?? '',
         secure: this.options.tls !== undefined,
-        signal,
+        get signal() {
+          return lifetime.signal;
+        },
         method: req.method,
         url: req.url,
       };

@@ -214,7 +214,10 @@ export class AwsProtocolRouter {
       sourceIp: request.sourceIp,
       userAgent: headers['user-agent'] ?? '',
       secureTransport: request.secure,
-      signal: request.signal,
+      // a getter, so the listener creates the AbortSignal only for handlers that use it
+      get signal() {
+        return request.signal;
+      },
     };
 
     // 5. Run it (authorized first when there is a guard; the guard records the outcome).
