@@ -296,6 +296,25 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
         assert.equal(Buffer.from(rb.records[0].data).toString(), 'y');
       }));
 
+    void it('open right after destroy (not awaited) gets a fresh log', () =>
+      withStore(async (store) => {
+        const old = await store.open('s/race');
+        await old.append([record('pk', 'a'), record('pk', 'b')]);
+        const destroyed = store.destroy('s/race');
+        const reopened = store.open('s/race');
+        await destroyed;
+        const fresh = await reopened;
+        assert.notEqual(fresh, old);
+        assert.equal(fresh.endOffset(), 0);
+        assert.equal((await fresh.append([record('pk', 'c')])).firstOffset, 0);
+        assert.deepEqual(await store.list(), ['s/race']);
+        const r = await fresh.read(0, { maxRecords: 10, maxBytes: 100 });
+        assert.deepEqual(
+          r.records.map((x) => Buffer.from(x.data).toString()),
+          ['c'],
+        );
+      }));
+
     void it('a closed store rejects with CLOSED', async () => {
       const fixture = await factory();
       try {

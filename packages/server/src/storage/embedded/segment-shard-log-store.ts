@@ -45,6 +45,8 @@ export class SegmentShardLogStore implements ShardLogStore {
   private readonly names = new Map<string, string>();
   private readonly opening = new Map<string, Promise<SegmentShardLog>>();
   private readonly open_ = new Map<string, SegmentShardLog>();
+  /** Tail of the open/destroy chain per log name (see withNameLock). */
+  private readonly nameLocks = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly segmentBytes: number;
@@ -106,7 +108,7 @@ export class SegmentShardLogStore implements ShardLogStore {
     if (typeof name !== 'string' || name.length === 0) return Promise.reject(new TypeError('shard log name must be a non-empty string'));
     let pending = this.opening.get(name);
     if (pending === undefined) {
-      pending = this.openLog(name);
+      pending = this.withNameLock(name, () => this.openLog(name));
       this.opening.set(name, pending);
       const p = pending;
       p.then(
@@ -151,11 +153,34 @@ export class SegmentShardLogStore implements ShardLogStore {
     });
   }
 
-  async destroy(name: string): Promise<void> {
-    if (this.closed) throw this.closedError();
+  destroy(name: string): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    // From now on open(name) waits for the destroy and then creates a fresh log.
     const pending = this.opening.get(name);
     this.opening.delete(name);
     this.open_.delete(name);
+    return this.withNameLock(name, () => this.destroyLocked(name, pending));
+  }
+
+  /**
+   * Run `task` after every earlier open/destroy of the same name has settled, so that creating,
+   * opening and deleting one log's directory never interleave.
+   */
+  private withNameLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.nameLocks.get(name) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined, // the caller sees the failure through `run`
+    );
+    this.nameLocks.set(name, tail);
+    void tail.then(() => {
+      if (this.nameLocks.get(name) === tail) this.nameLocks.delete(name);
+    });
+    return run;
+  }
+
+  private async destroyLocked(name: string, pending: Promise<SegmentShardLog> | undefined): Promise<void> {
     if (pending !== undefined) {
       const log = await pending.catch(() => undefined); // a log that failed to open has nothing to close
       await log?.close();
