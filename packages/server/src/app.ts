@@ -172,7 +172,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     router,
     isReady: () => !closing && storage.isReady(),
     logger: logger.child({ component: 'http' }),
-    sideRoutes: metrics ? createMetricsRoutes(metrics) : undefined,
+    sideRoutes: metrics ? securityOpen.guardSideRoutes(createMetricsRoutes(metrics)) : undefined,
   });
 
   let closePromise: Promise<void> | undefined;

@@ -169,6 +169,18 @@ export class AccessGate {
       iteratorStreamArn: this.options.iteratorStreamArn,
       consumerArn: this.options.consumerArn,
     });
+    await this.authorizeAction(who, target.action, target.resources, ctx);
+  }
+
+  /**
+   * Authorize an IAM action (e.g. `cloudwatch:GetMetricData`) on resources for an authenticated caller.
+   * No-op with `--auth off`. Throws AccessDeniedException.
+   */
+  async authorizeAction(who: AuthenticatedRequest, action: string, resources: readonly string[], ctx: AuthorizationContext): Promise<void> {
+    if (this.options.mode !== AuthMode.sigv4) return;
+    const identity = who.identity;
+    if (!identity) throw new ServiceError('AccessDeniedException', `User is not authorized to perform: ${action}`);
+    const target = { action, resources };
     for (const resource of target.resources) {
       const resourceAccountId = resourceAccountOf(resource, identity.accountId);
       const decision = authorize({

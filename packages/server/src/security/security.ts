@@ -9,6 +9,7 @@
  *   …
  *   await security.close();
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { StreamRecord, ResourcePolicyRecord, ConsumerRecord } from '../kinesis/records.js';
 import { consumerKey, policyKey, streamKey } from '../kinesis/records.js';
@@ -17,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { peekShardIterator } from '../metrics/peek-shard-iterator.js';
 import type { Caller, Clock, RequestContext } from '../model/context.js';
 import { isServiceError } from '../model/service-error.js';
+import type { ServiceError } from '../model/service-error.js';
 import type { MetadataStore, ShardLogStore } from '../storage/contract.js';
 import { AccessGate, AuthMode } from './access-gate.js';
 import type { AuthenticatedRequest } from './access-gate.js';
@@ -80,6 +82,11 @@ export interface RequestGuard {
   completed(ticket: GuardTicket | undefined, operation: string, input: unknown, context: Pick<RequestContext, 'requestId' | 'region' | 'sourceIp' | 'userAgent'>, error?: unknown): void;
 }
 
+/** A request answered outside the protocol router (the metrics side routes: CloudWatch-style reads). */
+export interface SideRequestRoutes<R> {
+  post(headers: Readonly<Record<string, string | string[] | undefined>>, body: Buffer): Promise<R>;
+}
+
 export interface Security {
   readonly mode: AuthMode;
   readonly gate: AccessGate;
@@ -88,6 +95,12 @@ export interface Security {
   readonly guard: RequestGuard;
   /** Start-up notes for the log (generated master key, …); never secrets. */
   readonly notes: readonly string[];
+  /**
+   * With `--auth sigv4`, make the CloudWatch-compatible side routes (awsJson1_0 and awsQuery POSTs)
+   * authenticate (signing name `monitoring`) and authorize `cloudwatch:<Action>` on `*` before they
+   * answer; failures are answered in the request's protocol. `GET /metrics` is left open (scrapers).
+   */
+  guardSideRoutes<T extends SideRequestRoutes<SideAnswer>>(routes: T): T;
   /** Wrap the shard-log store so that records of KMS-encrypted streams are encrypted on disk. */
   wrapLogs(logs: ShardLogStore): ShardLogStore;
   /**
@@ -126,6 +139,42 @@ function consumerArnLookup(metadata: MetadataStore): (streamArnValue: string, co
     const c = await metadata.get<ConsumerRecord>(consumerKey(s.value.uid, consumerName));
     return c?.value.arn;
   };
+}
+
+/** The shape of a side-route answer (http/listener.ts SideResponse). */
+export interface SideAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+}
+
+/** An authentication/authorization failure in the side request's own protocol (awsJson1_0 or awsQuery). */
+export function sideErrorAnswer(headers: Readonly<Record<string, string | string[] | undefined>>, error: ServiceError, requestId: string): SideAnswer {
+  const contentType = String(headers['content-type'] ?? '');
+  if (contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const body =
+      `<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><Error><Type>Sender</Type>` +
+      `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+    return { status: error.httpStatus, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+  }
+  return {
+    status: error.httpStatus,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.code },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  };
+}
+
+/** The CloudWatch action of a side request: X-Amz-Target suffix or the form's Action. */
+function sideAction(headers: Readonly<Record<string, string | string[] | undefined>>, body: Buffer): string {
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string' && target.includes('.')) return target.slice(target.lastIndexOf('.') + 1);
+  const action = new URLSearchParams(body.toString('utf8')).get('Action');
+  return action ?? 'Unknown';
 }
 
 function iteratorStreamArn(iterator: string): string | undefined {
@@ -220,6 +269,24 @@ export async function createSecurity(settings: SecuritySettings, deps: SecurityD
     guard,
     notes,
     wrapLogs: (logs) => new EncryptingShardLogStore(logs, keys, streamKeyLookupFromMetadata(deps.metadata, deps.clock)),
+    guardSideRoutes(routes) {
+      if (settings.auth !== AuthMode.sigv4) return routes;
+      const post = routes.post.bind(routes);
+      const guarded = Object.create(routes) as typeof routes;
+      guarded.post = async (headers, body) => {
+        const request = { method: 'POST', path: '/', query: {}, headers, body };
+        try {
+          const who = await gate.authenticate(request, 'monitoring');
+          // The side route sees no socket: aws:SourceIp is unknown (conditions on it do not match).
+          await gate.authorizeAction(who, `cloudwatch:${sideAction(headers, body)}`, ['*'], { region: who.region ?? 'us-east-1', sourceIp: '', secureTransport: false });
+        } catch (error) {
+          if (isServiceError(error)) return sideErrorAnswer(headers, error, randomUUID());
+          throw error;
+        }
+        return post(headers, body);
+      };
+      return guarded;
+    },
     authenticateService: (service, request) => gateFor(service).authenticate(request),
     async close() {
       await audit?.close();
