@@ -6,8 +6,9 @@
  *
  * Hot path: callers resolve a series once (per stream/shard) and call {@link MetricSeries.add} with the
  * minute computed once per API call; an add touches only numbers, and allocates only when a series
- * enters a new minute. Changed minutes are queued for the journal ({@link MetricStore.takeDirty}),
- * which persists them as deltas so a partially-flushed minute can keep growing.
+ * enters a new minute (a small delta record for the journal) or a new hour (its block). Samples since
+ * the last flush are queued for the journal ({@link MetricStore.takeDirty}) as deltas, so a
+ * partially-flushed minute can keep growing.
  *
  * CloudWatch's model of this: statistic sets at 1-minute resolution
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic).
@@ -30,17 +31,21 @@ export interface SeriesId {
   readonly dimensions: readonly Dimension[];
 }
 
-/** Statistic set of one series for one minute. */
-export class MinuteStat {
+/** Statistic set of one series for one minute (a copy, for readers). */
+export interface MinuteStat {
+  readonly sum: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Samples added since the last journal flush, for one series and minute. Created once per series and
+ * minute between flushes (not per sample); the journal writes these as deltas.
+ */
+export class PendingDelta {
   sum = 0;
   count = 0;
-  min = Infinity;
-  max = -Infinity;
-  /** Part of sum/count already written to the journal. */
-  persistedSum = 0;
-  persistedCount = 0;
-  /** Queued in the store's dirty list. */
-  dirty = false;
   constructor(
     readonly series: MetricSeries,
     /** Epoch minute (epoch ms / 60000). */
@@ -51,6 +56,14 @@ export class MinuteStat {
 /** Latency histogram bounds (milliseconds) for series created with `histogram: true`. */
 export const LATENCY_BUCKETS_MS: readonly number[] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
+/** Minutes per block; a block holds sum, count, min, max for each of its minutes in one Float64Array. */
+const BLOCK_MINUTES = 60;
+const FIELDS = 4;
+
+function newBlock(): Float64Array {
+  return new Float64Array(BLOCK_MINUTES * FIELDS);
+}
+
 export class MetricSeries {
   /** Sum of every sample since the process started. */
   totalSum = 0;
@@ -59,8 +72,15 @@ export class MetricSeries {
   last = NaN;
   /** Per-bucket (non-cumulative) sample counts, LATENCY_BUCKETS_MS plus +Inf, when a histogram. */
   readonly buckets: Float64Array | undefined;
-  readonly minutes = new Map<number, MinuteStat>();
-  private current: MinuteStat | undefined;
+  /**
+   * Hour blocks by their first epoch minute: 32 bytes per minute in flat arrays (a per-minute object
+   * would cost five times that, and 25 hours of minutes for thousands of series add up).
+   */
+  private readonly blocks = new Map<number, Float64Array>();
+  private block: Float64Array | undefined;
+  private blockStart = -1;
+  /** Where samples of the current minute accumulate for the journal. */
+  private pending: PendingDelta | undefined;
 
   constructor(
     private readonly store: MetricStore,
@@ -75,59 +95,99 @@ export class MetricSeries {
 
   /** Add one sample in `minute` (epoch minute). */
   add(minute: number, value: number): void {
-    let s = this.current;
-    if (s === undefined || s.minute !== minute) s = this.enter(minute);
-    s.sum += value;
-    s.count += 1;
-    if (value < s.min) s.min = value;
-    if (value > s.max) s.max = value;
-    if (!s.dirty) this.store.markDirty(s);
+    let b = this.block;
+    if (b === undefined || minute < this.blockStart || minute >= this.blockStart + BLOCK_MINUTES) b = this.enter(minute);
+    const i = (minute - this.blockStart) * FIELDS;
+    b[i] += value;
+    const n = (b[i + 1] += 1);
+    if (n === 1 || value < b[i + 2]) b[i + 2] = value;
+    if (n === 1 || value > b[i + 3]) b[i + 3] = value;
+    let p = this.pending;
+    if (p === undefined || p.minute !== minute) p = this.pending = this.store.newPending(this, minute);
+    p.sum += value;
+    p.count += 1;
     this.totalSum += value;
     this.totalCount += 1;
     this.last = value;
-    const b = this.buckets;
-    if (b !== undefined) {
-      let i = 0;
-      while (i < LATENCY_BUCKETS_MS.length && value > LATENCY_BUCKETS_MS[i]) i++;
-      b[i] += 1;
+    const h = this.buckets;
+    if (h !== undefined) {
+      let k = 0;
+      while (k < LATENCY_BUCKETS_MS.length && value > LATENCY_BUCKETS_MS[k]) k++;
+      h[k] += 1;
     }
   }
 
   /** Merge a statistic set read back from the journal (not queued for writing again). */
   merge(minute: number, sum: number, count: number, min: number, max: number): void {
-    let s = this.minutes.get(minute);
-    if (!s) {
-      s = new MinuteStat(this, minute);
-      this.minutes.set(minute, s);
+    if (count <= 0) return;
+    const b = this.enter(minute);
+    const i = (minute - this.blockStart) * FIELDS;
+    const had = b[i + 1];
+    b[i] += sum;
+    b[i + 1] += count;
+    if (had === 0 || min < b[i + 2]) b[i + 2] = min;
+    if (had === 0 || max > b[i + 3]) b[i + 3] = max;
+  }
+
+  /** The statistic set of one minute, or undefined when it has no samples. */
+  minute(minute: number): MinuteStat | undefined {
+    const start = minute - (((minute % BLOCK_MINUTES) + BLOCK_MINUTES) % BLOCK_MINUTES);
+    const b = this.blocks.get(start);
+    if (!b) return undefined;
+    const i = (minute - start) * FIELDS;
+    return b[i + 1] === 0 ? undefined : { sum: b[i], count: b[i + 1], min: b[i + 2], max: b[i + 3] };
+  }
+
+  /** Minutes with samples in [fromMinute, toMinuteExclusive), ascending. */
+  *entries(fromMinute = -Infinity, toMinuteExclusive = Infinity): Generator<[number, MinuteStat]> {
+    const starts = [...this.blocks.keys()].filter((s) => s + BLOCK_MINUTES > fromMinute && s < toMinuteExclusive).sort((a, b) => a - b);
+    for (const start of starts) {
+      const b = this.blocks.get(start);
+      if (!b) continue;
+      for (let j = 0; j < BLOCK_MINUTES; j++) {
+        const m = start + j;
+        if (m < fromMinute || m >= toMinuteExclusive) continue;
+        const i = j * FIELDS;
+        if (b[i + 1] > 0) yield [m, { sum: b[i], count: b[i + 1], min: b[i + 2], max: b[i + 3] }];
+      }
     }
-    s.sum += sum;
-    s.count += count;
-    s.persistedSum += sum;
-    s.persistedCount += count;
-    if (min < s.min) s.min = min;
-    if (max > s.max) s.max = max;
   }
 
   /** True when any minute at or after `fromMinute` has samples. */
   hasDataSince(fromMinute: number): boolean {
-    for (const [m, s] of this.minutes) if (m >= fromMinute && s.count > 0) return true;
-    return false;
+    return !this.entries(fromMinute).next().done;
   }
 
   /** Drop minutes before `cutoffMinute`. */
   prune(cutoffMinute: number): void {
-    for (const m of this.minutes.keys()) if (m < cutoffMinute) this.minutes.delete(m);
-    if (this.current && this.current.minute < cutoffMinute) this.current = undefined;
+    for (const [start, b] of this.blocks) {
+      if (start + BLOCK_MINUTES <= cutoffMinute) {
+        this.blocks.delete(start);
+        if (this.block === b) {
+          this.block = undefined;
+          this.blockStart = -1;
+        }
+      } else if (start < cutoffMinute) {
+        b.fill(0, 0, (cutoffMinute - start) * FIELDS);
+      }
+    }
   }
 
-  private enter(minute: number): MinuteStat {
-    let s = this.minutes.get(minute);
-    if (!s) {
-      s = new MinuteStat(this, minute);
-      this.minutes.set(minute, s);
+  private enter(minute: number): Float64Array {
+    const start = minute - (((minute % BLOCK_MINUTES) + BLOCK_MINUTES) % BLOCK_MINUTES);
+    let b = this.blocks.get(start);
+    if (!b) {
+      b = newBlock();
+      this.blocks.set(start, b);
     }
-    this.current = s;
-    return s;
+    this.block = b;
+    this.blockStart = start;
+    return b;
+  }
+
+  /** @internal the journal took this delta */
+  detach(p: PendingDelta): void {
+    if (this.pending === p) this.pending = undefined;
   }
 }
 
@@ -190,7 +250,7 @@ export function sortDimensions(dims: readonly Dimension[]): Dimension[] {
 
 export class MetricStore {
   private readonly byKey = new Map<string, MetricSeries>();
-  private dirty: MinuteStat[] = [];
+  private dirty: PendingDelta[] = [];
   private nextOrdinal = 1;
 
   /** Get or create a series (dimensions in any order). */
@@ -231,17 +291,18 @@ export class MetricStore {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** @internal called by MetricSeries.add */
-  markDirty(s: MinuteStat): void {
-    s.dirty = true;
-    this.dirty.push(s);
+  /** @internal called by MetricSeries.add when a series starts a new minute since the last flush */
+  newPending(series: MetricSeries, minute: number): PendingDelta {
+    const p = new PendingDelta(series, minute);
+    this.dirty.push(p);
+    return p;
   }
 
-  /** Minutes changed since the last call (for the journal). */
-  takeDirty(): MinuteStat[] {
+  /** Samples added since the last call, per series and minute (for the journal). */
+  takeDirty(): PendingDelta[] {
     const d = this.dirty;
     this.dirty = [];
-    for (const s of d) s.dirty = false;
+    for (const p of d) p.series.detach(p);
     return d;
   }
 
@@ -262,8 +323,7 @@ export function aggregate(
   periodMinutes: number,
 ): { startMinute: number; set: StatisticSet }[] {
   const buckets = new Map<number, { sum: number; sampleCount: number; minimum: number; maximum: number }>();
-  for (const [m, s] of series.minutes) {
-    if (m < startMinute || m >= endMinuteExclusive || s.count === 0) continue;
+  for (const [m, s] of series.entries(startMinute, endMinuteExclusive)) {
     const b = startMinute + Math.floor((m - startMinute) / periodMinutes) * periodMinutes;
     const cur = buckets.get(b);
     if (!cur) buckets.set(b, { sum: s.sum, sampleCount: s.count, minimum: s.min, maximum: s.max });

@@ -130,10 +130,11 @@ export class MetricsJournal {
     if (hour !== this.handleHour || !this.handle) await this.rotate(hour);
     const parts: string[] = [];
     for (const st of stats) {
-      const c = st.count - st.persistedCount;
-      const v = st.sum - st.persistedSum;
+      const c = st.count;
       if (c <= 0) continue;
       const series = st.series;
+      const stat = series.minute(st.minute);
+      if (!stat) continue; // pruned meanwhile
       if (!this.written.has(series.ordinal)) {
         const id = series.id;
         const dict: DictLine = {
@@ -148,10 +149,10 @@ export class MetricsJournal {
         parts.push(JSON.stringify(dict));
         this.written.add(series.ordinal);
       }
-      const data: DataLine = { s: series.ordinal, t: st.minute, c, v, lo: st.min, hi: st.max };
+      // sum and count are the delta since the last flush; min and max are the minute's so far (merging
+      // them is idempotent).
+      const data: DataLine = { s: series.ordinal, t: st.minute, c, v: st.sum, lo: stat.min, hi: stat.max };
       parts.push(JSON.stringify(data));
-      st.persistedCount = st.count;
-      st.persistedSum = st.sum;
     }
     if (parts.length === 0) return;
     const handle = this.handle;

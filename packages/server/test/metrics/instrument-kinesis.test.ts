@@ -71,7 +71,7 @@ async function harness(limits: boolean): Promise<Harness> {
       let sum = 0;
       let count = 0;
       let max = -Infinity;
-      for (const m of s.minutes.values()) {
+      for (const [, m] of s.entries()) {
         sum += m.sum;
         count += m.count;
         max = Math.max(max, m.max);
@@ -145,7 +145,7 @@ void describe('instrumented Kinesis handlers', () => {
     assert.deepEqual(h.totals('GetRecords.IteratorAgeMilliseconds', { StreamName: 'orders' }), { sum: 90_000, count: 2, max: 90_000 });
     // samples land in the minute of the injected clock
     const series = h.metrics.store.find({ namespace: 'AWS/Kinesis', accountId: ACCOUNT, region: REGION, metricName: 'GetRecords.IteratorAgeMilliseconds', dimensions: [{ Name: 'StreamName', Value: 'orders' }] });
-    assert.deepEqual([...(series?.minutes.keys() ?? [])], [Math.floor(h.clock.now() / MINUTE_MS)]);
+    assert.deepEqual([...(series?.entries() ?? [])].map(([m]) => m), [Math.floor(h.clock.now() / MINUTE_MS)]);
   });
 
   void it('emits shard-level metrics only for what EnableEnhancedMonitoring turned on, and stops after Disable', async () => {

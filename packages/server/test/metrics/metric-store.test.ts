@@ -23,10 +23,10 @@ void describe('MetricStore', () => {
     s.add(T0, 10);
     s.add(T0, 30);
     s.add(T0 + 1, 5);
-    const m0 = s.minutes.get(T0);
+    const m0 = s.minute(T0);
     assert.ok(m0);
     assert.deepEqual([m0.sum, m0.count, m0.min, m0.max], [40, 2, 10, 30]);
-    const m1 = s.minutes.get(T0 + 1);
+    const m1 = s.minute(T0 + 1);
     assert.ok(m1);
     assert.deepEqual([m1.sum, m1.count, m1.min, m1.max], [5, 1, 5, 5]);
     assert.equal(s.totalSum, 45);
@@ -34,7 +34,9 @@ void describe('MetricStore', () => {
     assert.equal(s.last, 5);
     // a late sample for an earlier minute still lands in that minute
     s.add(T0, 1);
-    assert.deepEqual([m0.sum, m0.count, m0.min], [41, 3, 1]);
+    const late = s.minute(T0);
+    assert.ok(late);
+    assert.deepEqual([late.sum, late.count, late.min], [41, 3, 1]);
   });
 
   void it('identifies a series by its unordered set of dimensions', () => {
@@ -75,17 +77,34 @@ void describe('MetricStore', () => {
     assert.equal(statisticValue(five[1].set, Statistic.Sum), 40);
   });
 
-  void it('queues each changed minute once for the journal', () => {
+  void it('queues one delta per series and minute for the journal, holding only what is new', () => {
     const store = new MetricStore();
     const s = store.series(id('IncomingBytes'));
     s.add(T0, 1);
     s.add(T0, 2);
     s.add(T0 + 1, 3);
     const d = store.takeDirty();
-    assert.deepEqual(d.map((x) => x.minute - T0), [0, 1]);
+    assert.deepEqual(d.map((x) => [x.minute - T0, x.sum, x.count]), [[0, 3, 2], [1, 3, 1]]);
     assert.deepEqual(store.takeDirty(), []);
     s.add(T0 + 1, 1);
-    assert.deepEqual(store.takeDirty().map((x) => x.minute - T0), [1]);
+    assert.deepEqual(store.takeDirty().map((x) => [x.minute - T0, x.sum, x.count]), [[1, 1, 1]]);
+    // the minute itself keeps everything
+    assert.deepEqual(s.minute(T0 + 1), { sum: 4, count: 2, min: 1, max: 3 });
+  });
+
+  void it('keeps minutes across hour blocks, negative values and merges from the journal', () => {
+    const store = new MetricStore();
+    const s = store.series(id('IncomingBytes'));
+    s.add(T0 + 59, -5);
+    s.add(T0 + 60, 5);
+    s.merge(T0 + 59, 10, 2, -7, 8);
+    s.merge(T0 + 120, 4, 1, 4, 4);
+    assert.deepEqual(s.minute(T0 + 59), { sum: 5, count: 3, min: -7, max: 8 });
+    assert.deepEqual([...s.entries()].map(([m]) => m - T0), [59, 60, 120]);
+    assert.deepEqual([...s.entries(T0 + 60, T0 + 120)].map(([m]) => m - T0), [60]);
+    assert.equal(s.minute(T0 + 61), undefined);
+    // merged data is not written again
+    assert.deepEqual(store.takeDirty().map((x) => [x.minute - T0, x.sum]), [[59, -5], [60, 5]]);
   });
 
   void it('prunes minutes before the retention cutoff and lists only active series', () => {
@@ -95,8 +114,8 @@ void describe('MetricStore', () => {
     a.add(T0, 1);
     b.add(T0 + 100, 1);
     store.prune(T0 + 50);
-    assert.equal(a.minutes.size, 0);
-    assert.equal(b.minutes.size, 1);
+    assert.deepEqual([...a.entries()], []);
+    assert.deepEqual([...b.entries()].map(([m]) => m - T0), [100]);
     const listed = store.list({ accountId: '000000000000', region: 'us-east-1', activeSinceMinute: 0 });
     assert.deepEqual(listed.map((s) => s.id.metricName), ['IncomingRecords']);
     assert.deepEqual(store.list({ accountId: '000000000000', region: 'us-west-2', activeSinceMinute: 0 }), []);
@@ -106,7 +125,7 @@ void describe('MetricStore', () => {
     );
     // a pruned series can receive samples again (the hot path keeps its reference)
     a.add(T0 + 200, 7);
-    assert.equal(a.minutes.get(T0 + 200)?.sum, 7);
+    assert.equal(a.minute(T0 + 200)?.sum, 7);
   });
 
   void it('counts latency samples into histogram buckets', () => {

@@ -48,10 +48,10 @@ void describe('MetricsJournal', () => {
     const loaded = await j2.load(NOW + MINUTE_MS);
     assert.equal(loaded.files, 1);
     const s2 = store2.series(ID);
-    const m = s2.minutes.get(minute);
+    const m = s2.minute(minute);
     assert.ok(m);
     assert.deepEqual([m.sum, m.count, m.min, m.max], [160, 3, 10, 100]);
-    assert.equal(s2.minutes.get(minute + 1)?.sum, 7);
+    assert.equal(s2.minute(minute + 1)?.sum, 7);
     // the second process appends to the same hour's file under a new header; ids do not collide
     const other = store2.series({ ...ID, metricName: 'IncomingRecords', unit: 'Count' });
     other.add(minute + 1, 3);
@@ -60,9 +60,9 @@ void describe('MetricsJournal', () => {
 
     const store3 = new MetricStore();
     await new MetricsJournal(data, store3, silentLogger, RETENTION).load(NOW + 2 * MINUTE_MS);
-    assert.equal(store3.series(ID).minutes.get(minute)?.sum, 160);
-    assert.equal(store3.series(ID).minutes.get(minute + 1)?.sum, 8);
-    assert.equal(store3.series({ ...ID, metricName: 'IncomingRecords', unit: 'Count' }).minutes.get(minute + 1)?.sum, 3);
+    assert.equal(store3.series(ID).minute(minute)?.sum, 160);
+    assert.equal(store3.series(ID).minute(minute + 1)?.sum, 8);
+    assert.equal(store3.series({ ...ID, metricName: 'IncomingRecords', unit: 'Count' }).minute(minute + 1)?.sum, 3);
     const files = await readdir(join(data, 'metrics'));
     assert.equal(files.length, 1);
     const text = await readFile(join(data, 'metrics', files[0]), 'utf8');
@@ -81,13 +81,13 @@ void describe('MetricsJournal', () => {
     const again = new MetricStore();
     const j2 = new MetricsJournal(data, again, silentLogger, RETENTION);
     await j2.load(NOW);
-    assert.equal(again.series(ID).minutes.get(minute)?.sum, 42);
+    assert.equal(again.series(ID).minute(minute)?.sum, 42);
     // the next writer terminates the torn line, so its own lines parse
     again.series(ID).add(minute, 1);
     await j2.close(NOW);
     const third = new MetricStore();
     await new MetricsJournal(data, third, silentLogger, RETENTION).load(NOW);
-    assert.equal(third.series(ID).minutes.get(minute)?.sum, 43);
+    assert.equal(third.series(ID).minute(minute)?.sum, 43);
   });
 
   void it('ignores minutes older than the retention window and deletes whole expired files', async () => {
