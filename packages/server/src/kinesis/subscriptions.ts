@@ -115,6 +115,7 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     start: SubscriptionStart,
     private readonly onEnd: (s: ShardSubscription) => void,
     private readonly batches: SharedBatches = new WeakMap(),
+    bucket?: TokenBucket,
   ) {
     this.consumerArn = start.consumerArn;
     this.streamUid = start.stream.uid;
@@ -124,8 +125,7 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     this.offset = start.offset;
     this.continuation = continuationBefore(start.stream, start.shard, start.offset);
     this.startedMs = deps.clock.now();
-    this.bucket =
-      options.bytesPerSecond === undefined ? undefined : new TokenBucket(options.bytesPerSecond, options.bytesPerSecond, this.startedMs);
+    this.bucket = bucket;
     this.log = start.log;
     this.shard = start.shard;
     this.cleanup.push(start.log.onAppend(() => this.wake()));
@@ -377,6 +377,8 @@ export class SubscriptionManager {
   /** Time of the last successful SubscribeToShard per (consumer, shard). */
   private readonly lastStartMs = new Map<string, number>();
   private readonly batches: SharedBatches = new WeakMap();
+  /** 2 MiB/s read budget per (consumer, shard), kept across resubscriptions. */
+  private readonly buckets = new Map<string, TokenBucket>();
   private closed = false;
 
   constructor(
@@ -409,6 +411,7 @@ export class SubscriptionManager {
         if (this.live.get(s.key) === s) this.live.delete(s.key);
       },
       this.batches,
+      this.bucketFor(key, now),
     );
     if (!sub.isEnded()) this.live.set(key, sub);
     this.lastStartMs.set(key, now);
@@ -429,7 +432,11 @@ export class SubscriptionManager {
   /** End every subscription of a consumer with `error` (deregistered or its stream deleted). */
   endConsumer(consumerArn: string, error: ServiceError): void {
     for (const sub of [...this.live.values()]) if (sub.consumerArn === consumerArn) sub.fail(error);
-    for (const key of [...this.lastStartMs.keys()]) if (key.startsWith(`${consumerArn}\n`)) this.lastStartMs.delete(key);
+    for (const key of [...this.lastStartMs.keys()]) {
+      if (!key.startsWith(`${consumerArn}\n`)) continue;
+      this.lastStartMs.delete(key);
+      this.buckets.delete(key);
+    }
   }
 
   /** End every subscription of a stream with `error`. */
@@ -448,10 +455,27 @@ export class SubscriptionManager {
     for (const sub of [...this.live.values()]) sub.end();
     this.live.clear();
     this.lastStartMs.clear();
+    this.buckets.clear();
+  }
+
+  private bucketFor(key: string, now: number): TokenBucket | undefined {
+    const rate = this.options.bytesPerSecond;
+    if (rate === undefined) return undefined;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(rate, rate, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   private prune(now: number): void {
     if (this.lastStartMs.size < 4096) return;
-    for (const [key, ms] of this.lastStartMs) if (now - ms >= this.options.takeoverMs) this.lastStartMs.delete(key);
+    for (const [key, ms] of this.lastStartMs) {
+      if (now - ms < this.options.takeoverMs || this.live.has(key)) continue;
+      this.lastStartMs.delete(key);
+      // A full bucket again after this long anyway.
+      this.buckets.delete(key);
+    }
   }
 }
