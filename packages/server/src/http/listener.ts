@@ -123,6 +123,9 @@ export class HttpListener {
       handler,
     );
     this.h1.on('clientError', (err: Error & { code?: string }, socket: Socket) => this.onClientError(err, socket));
+    // This server never listens itself (sockets are handed to it), but Node only starts enforcing
+    // headersTimeout/requestTimeout (its connection-checking interval) on 'listening'.
+    this.h1.emit('listening');
     if (options.tls === undefined) {
       this.h2 = http2.createServer({ settings: h2Settings, maxSessionMemory: 32 }, handler);
       this.h2.setTimeout(options.keepAliveTimeoutMs);
@@ -191,6 +194,8 @@ export class HttpListener {
     }
     for (const session of this.sessions) session.destroy();
     for (const socket of this.sockets) socket.destroy();
+    // stops the HTTP/1.1 connection-checking interval (the "not running" error is expected)
+    this.h1.close(() => {});
     await closed;
   }
 
@@ -337,13 +342,18 @@ export class HttpListener {
     let received = 0;
     let over = declared !== undefined && declared > limit;
     let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      this.options.logger.debug('request body timeout', { received });
-      req.destroy();
-      res.destroy();
-    }, this.options.requestTimeoutMs);
+    // HTTP/1.1: Node's own requestTimeout bounds receiving the whole request. HTTP/2 has no such
+    // bound per stream, so a stalled body is cut here.
+    const timer =
+      req.httpVersionMajor === 1
+        ? undefined
+        : setTimeout(() => {
+            if (done) return;
+            done = true;
+            this.options.logger.debug('request body timeout', { received });
+            req.destroy();
+            res.destroy();
+          }, this.options.requestTimeoutMs);
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) {
@@ -359,17 +369,14 @@ export class HttpListener {
       }
       chunks.push(chunk);
     });
-    req.on('error', () => {
+    const hungUp = (): void => {
       // The client reset or hung up mid-body: nobody to answer.
       if (done) return;
       done = true;
       clearTimeout(timer);
-    });
-    req.on('aborted', () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-    });
+    };
+    req.on('error', hungUp);
+    req.on('aborted', hungUp);
     req.on('end', () => {
       if (done) return;
       done = true;
