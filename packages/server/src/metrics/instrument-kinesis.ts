@@ -77,7 +77,7 @@ export function instrumentKinesisHandlers(
     sm.maskCheckedAt = t;
     try {
       const found = await streams.get(key);
-      sm.shardMask = found ? shardMetricsMask(found.value.shardLevelMetrics) : 0;
+      sm.setShardMask(found ? shardMetricsMask(found.value.shardLevelMetrics) : 0);
     } catch {
       // Metadata unavailable: keep the previous mask; the request itself reports the storage error.
     }
@@ -280,7 +280,7 @@ export function instrumentKinesisHandlers(
       try {
         const k = streams.keyFor(context, ref);
         const sm = metrics.stream(k.accountId, k.region, k.name);
-        sm.shardMask = shardMetricsMask(res.DesiredShardLevelMetrics ?? []);
+        sm.setShardMask(shardMetricsMask(res.DesiredShardLevelMetrics ?? []));
         sm.maskCheckedAt = performance.now();
       } catch {
         // Unresolvable reference: the handler succeeded anyway, so this cannot happen; nothing to update.
@@ -297,7 +297,8 @@ export function instrumentKinesisHandlers(
       try {
         const k = streams.keyFor(context, input as { StreamName?: string; StreamARN?: string });
         const sm = metrics.stream(k.accountId, k.region, k.name);
-        sm.shardMask = 0;
+        if (op === 'DeleteStream') sm.retire();
+        else sm.setShardMask(0);
         sm.maskCheckedAt = -Infinity;
       } catch {
         // see above

@@ -99,6 +99,34 @@ export class StreamMetrics {
     return s;
   }
 
+  /**
+   * Apply a new shard-level mask (Enable/DisableEnhancedMonitoring): shard series whose metric is no
+   * longer enabled leave the Prometheus view.
+   */
+  setShardMask(mask: number): void {
+    const off = this.shardMask & ~mask;
+    this.shardMask = mask;
+    if (off === 0) return;
+    for (const sh of this.shards.values()) {
+      const s = sh.series;
+      if (off & ShardMetricBit.IncomingBytes) s.ShardIncomingBytes.retire();
+      if (off & ShardMetricBit.IncomingRecords) s.ShardIncomingRecords.retire();
+      if (off & ShardMetricBit.OutgoingBytes) s.ShardOutgoingBytes.retire();
+      if (off & ShardMetricBit.OutgoingRecords) s.ShardOutgoingRecords.retire();
+      if (off & ShardMetricBit.IteratorAgeMilliseconds) s.ShardIteratorAge.retire();
+      if (off & ShardMetricBit.ReadProvisionedThroughputExceeded) s.ShardReadProvisionedThroughputExceeded.retire();
+      if (off & ShardMetricBit.WriteProvisionedThroughputExceeded) s.ShardWriteProvisionedThroughputExceeded.retire();
+    }
+  }
+
+  /** The stream was deleted: every series of it leaves the Prometheus view (history is kept). */
+  retire(): void {
+    for (const s of Object.values<MetricSeries>(this.series)) s.retire();
+    for (const sh of this.shards.values()) for (const s of Object.values<MetricSeries>(sh.series)) s.retire();
+    for (const c of this.consumers.values()) for (const s of Object.values<MetricSeries>(c.series)) s.retire();
+    this.shardMask = 0;
+  }
+
   consumer(consumerName: string): ConsumerMetrics {
     let c = this.consumers.get(consumerName);
     if (!c) {

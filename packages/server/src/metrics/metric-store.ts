@@ -185,6 +185,17 @@ export class MetricSeries {
     return b;
   }
 
+  /**
+   * Forget the totals since start (Prometheus view): the series disappears from /metrics until it gets
+   * a sample again, as a counter that restarts. The per-minute history (CloudWatch view) is kept.
+   */
+  retire(): void {
+    this.totalSum = 0;
+    this.totalCount = 0;
+    this.last = NaN;
+    this.buckets?.fill(0);
+  }
+
   /** @internal the journal took this delta */
   detach(p: PendingDelta): void {
     if (this.pending === p) this.pending = undefined;

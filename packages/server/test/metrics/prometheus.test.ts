@@ -61,6 +61,27 @@ void describe('createPrometheusView', () => {
     assert.equal(view.contentType, 'text/plain; version=0.0.4; charset=utf-8');
   });
 
+  void it('drops series of a deleted stream and of shard metrics turned off, keeping their history', async () => {
+    const store = new MetricStore();
+    const km = new KinesisMetrics(store);
+    const s = km.stream('000000000000', 'us-east-1', 'gone');
+    s.setShardMask(127);
+    s.putRecordSucceeded(M, 10, 1, s.shard('shardId-000000000000'));
+    const view = createPrometheusView(store);
+    assert.match(await view.render(), /shardline_kinesis_shard_incoming_bytes_total\{[^}]*stream_name="gone"/);
+    s.setShardMask(1); // IncomingBytes only
+    let text = await view.render();
+    assert.match(text, /shardline_kinesis_shard_incoming_bytes_total\{[^}]*stream_name="gone"/);
+    assert.doesNotMatch(text, /shardline_kinesis_shard_incoming_records_total\{/);
+    s.retire();
+    text = await view.render();
+    assert.doesNotMatch(text, /stream_name="gone"/);
+    assert.equal(s.series.IncomingBytes.minute(M)?.sum, 10, 'the CloudWatch history stays');
+    // a re-created stream of the same name starts its counters again
+    s.putRecordSucceeded(M + 1, 3, 1, undefined);
+    assert.match(await view.render(), /shardline_kinesis_incoming_bytes_total\{[^}]*stream_name="gone"\} 3\n/);
+  });
+
   void it('escapes label values', async () => {
     const store = new MetricStore();
     new KinesisMetrics(store).stream('000000000000', 'us-east-1', 'a"b').putRecordSucceeded(M, 1, 1, undefined);
