@@ -97,6 +97,10 @@ class RequestLifetime {
 /** Bodies this much over the limit are not drained (the connection is cut after the 413). */
 const DRAIN_FACTOR = 2;
 
+function bodyTooLarge(limit: number): ServiceError {
+  return new ServiceError('RequestEntityTooLargeException', `Request body exceeds the server limit of ${limit} bytes`);
+}
+
 export class HttpListener {
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server | undefined;
@@ -232,20 +236,23 @@ export class HttpListener {
       return;
     }
     let seen: Buffer | undefined;
-    const onError = (): void => {
-      socket.destroy(); // reset before the first bytes: nothing to answer
-    };
-    const onTimeout = (): void => {
+    // Listeners are inline (under tsx a function kept in a named const costs a __name() call per
+    // connection, and the JS SDK opens a connection per request). The socket was just accepted, so
+    // the only 'data'/'error'/'timeout' listeners on it are these, removed together below.
+    socket.setTimeout(this.options.requestTimeoutMs, () => {
       socket.destroy();
-    };
-    const onData = (chunk: Buffer): void => {
+    });
+    socket.on('error', () => {
+      socket.destroy(); // reset before the first bytes: nothing to answer
+    });
+    socket.on('data', (chunk: Buffer) => {
       seen = seen === undefined ? chunk : Buffer.concat([seen, chunk]);
       const n = Math.min(seen.length, H2_PREFACE.length);
       const prefixMatches = seen.compare(H2_PREFACE, 0, n, 0, n) === 0;
       if (prefixMatches && seen.length < H2_PREFACE.length) return; // could still be HTTP/2: wait
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onError);
-      socket.removeListener('timeout', onTimeout);
+      socket.removeAllListeners('data');
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('timeout');
       socket.setTimeout(0);
       socket.pause();
       socket.unshift(seen);
@@ -258,10 +265,7 @@ export class HttpListener {
         this.h1.emit('connection', socket);
         socket.resume();
       }
-    };
-    socket.setTimeout(this.options.requestTimeoutMs, onTimeout);
-    socket.on('error', onError);
-    socket.on('data', onData);
+    });
   }
 
   private onClientError(err: Error & { code?: string }, socket: Socket): void {
@@ -330,11 +334,9 @@ export class HttpListener {
     const headers: IncomingHttpHeaders = req.headers;
     const limit = this.options.maxBodyBytes;
     const declared = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
-    const tooLarge = (): ServiceError =>
-      new ServiceError('RequestEntityTooLargeException', `Request body exceeds the server limit of ${limit} bytes`);
     if (declared !== undefined && declared > limit * DRAIN_FACTOR) {
       // Not worth reading: answer now and drop the connection (HTTP/1.1) or the stream (HTTP/2).
-      this.options.router.reject(headers, sink, tooLarge(), req.httpVersionMajor === 1 ? { connection: 'close' } : undefined);
+      this.options.router.reject(headers, sink, bodyTooLarge(limit), req.httpVersionMajor === 1 ? { connection: 'close' } : undefined);
       req.resume();
       return;
     }
@@ -362,27 +364,31 @@ export class HttpListener {
         if (received > limit * DRAIN_FACTOR && !done) {
           done = true;
           clearTimeout(timer);
-          this.options.router.reject(headers, sink, tooLarge(), req.httpVersionMajor === 1 ? { connection: 'close' } : undefined);
+          this.options.router.reject(headers, sink, bodyTooLarge(limit), req.httpVersionMajor === 1 ? { connection: 'close' } : undefined);
           req.destroy();
         }
         return;
       }
       chunks.push(chunk);
     });
-    const hungUp = (): void => {
-      // The client reset or hung up mid-body: nobody to answer.
+    // The client reset or hung up mid-body: nobody to answer. (Callbacks are written inline on this
+    // path: under tsx, a function stored in a named const gets a per-call __name() wrapper.)
+    req.on('error', () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-    };
-    req.on('error', hungUp);
-    req.on('aborted', hungUp);
+    });
+    req.on('aborted', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+    });
     req.on('end', () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       if (over) {
-        this.options.router.reject(headers, sink, tooLarge());
+        this.options.router.reject(headers, sink, bodyTooLarge(limit));
         return;
       }
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
