@@ -309,12 +309,24 @@ export class MetricStore {
     return p;
   }
 
-  /** Samples added since the last call, per series and minute (for the journal). */
-  takeDirty(): PendingDelta[] {
-    const d = this.dirty;
-    this.dirty = [];
-    for (const p of d) p.series.detach(p);
-    return d;
+  /**
+   * Samples added since they were last taken, per series and minute (for the journal); only minutes
+   * before `beforeMinute` when given (the current minute keeps growing: writing it once it is complete
+   * keeps the journal at about one line per series and minute).
+   */
+  takeDirty(beforeMinute = Infinity): PendingDelta[] {
+    const taken: PendingDelta[] = [];
+    const kept: PendingDelta[] = [];
+    for (const p of this.dirty) {
+      if (p.minute < beforeMinute) {
+        p.series.detach(p);
+        taken.push(p);
+      } else {
+        kept.push(p);
+      }
+    }
+    this.dirty = kept;
+    return taken;
   }
 
   /** Drop minutes before `cutoffMinute` from every series. */

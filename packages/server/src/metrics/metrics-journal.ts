@@ -115,16 +115,19 @@ export class MetricsJournal {
     return { files, points };
   }
 
-  /** Append every changed minute (as a delta) to the current hour's file. Serialized. */
-  flush(nowMs: number): Promise<void> {
-    const next = this.writing.then(() => this.flushNow(nowMs));
+  /**
+   * Append changed minutes (as deltas) to the current hour's file: the completed ones, or all of them
+   * with `includeCurrentMinute` (shutdown). Serialized.
+   */
+  flush(nowMs: number, includeCurrentMinute = false): Promise<void> {
+    const next = this.writing.then(() => this.flushNow(nowMs, includeCurrentMinute));
     // Keep the chain alive after a failure; the caller still sees the rejection.
     this.writing = next.catch(() => undefined);
     return next;
   }
 
-  private async flushNow(nowMs: number): Promise<void> {
-    const stats = this.store.takeDirty();
+  private async flushNow(nowMs: number, includeCurrentMinute: boolean): Promise<void> {
+    const stats = this.store.takeDirty(includeCurrentMinute ? Infinity : Math.floor(nowMs / MINUTE_MS));
     if (stats.length === 0) return;
     const hour = Math.floor(nowMs / HOUR_MS);
     if (hour !== this.handleHour || !this.handle) await this.rotate(hour);
@@ -197,9 +200,9 @@ export class MetricsJournal {
     return removed;
   }
 
-  /** Flush, fsync and close the current file. */
+  /** Flush everything (the current minute too), fsync and close the current file. */
   async close(nowMs: number): Promise<void> {
-    await this.flush(nowMs);
+    await this.flush(nowMs, true);
     await this.writing;
     if (this.handle) {
       await this.handle.datasync();

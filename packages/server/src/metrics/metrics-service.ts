@@ -111,7 +111,7 @@ export class MetricsService {
       await this.journal.flush(now);
       await this.journal.prune(now);
     } else {
-      this.store.takeDirty();
+      this.store.takeDirty(); // nothing persists in memory-only mode; drop the journal queue
     }
   }
 

@@ -69,6 +69,30 @@ void describe('MetricsJournal', () => {
     assert.equal(text.split('\n').filter((l) => l.startsWith('{"v":1')).length, 2, 'one header per process');
   });
 
+  void it('writes a minute once it is complete (one line per series and minute), the current one at close', async () => {
+    const data = join(dir, 'complete');
+    const minute = Math.floor(NOW / MINUTE_MS);
+    const store = new MetricStore();
+    const j = new MetricsJournal(data, store, silentLogger, RETENTION);
+    const s = store.series(ID);
+    const dataLines = async (): Promise<string[]> => {
+      const files = await readdir(join(data, 'metrics')).catch(() => []);
+      const lines: string[] = [];
+      for (const f of files) lines.push(...(await readFile(join(data, 'metrics', f), 'utf8')).split('\n').filter((l) => l.startsWith('{"s":')));
+      return lines;
+    };
+    for (let i = 0; i < 5; i++) {
+      s.add(minute, 10);
+      await j.flush(NOW + i * 10_000); // still inside `minute`
+    }
+    assert.deepEqual(await dataLines(), []);
+    s.add(minute + 1, 1);
+    await j.flush(NOW + MINUTE_MS); // `minute` is complete now
+    assert.deepEqual((await dataLines()).map((l) => JSON.parse(l) as { t: number; c: number; v: number }).map((d) => [d.t - minute, d.c, d.v]), [[0, 5, 50]]);
+    await j.close(NOW + MINUTE_MS);
+    assert.equal((await dataLines()).length, 2);
+  });
+
   void it('skips a torn last line and keeps everything before it', async () => {
     const data = join(dir, 'torn');
     const minute = Math.floor(NOW / MINUTE_MS);
