@@ -11,6 +11,8 @@
  * - recovery time of a 1 GiB shard log after SIGKILL of the writing process (with indexes, and
  *   with every index file deleted so all of them are rebuilt).
  * Each scenario is bounded in time. Nothing here is asserted: these are measurements.
+ * Options: `--quick` (shorter scenarios, 256 MiB recovery), `--only=<text>` (scenarios whose label
+ * contains the text, e.g. `--only="1024 B × 500 always"`, `--only=read`, `--only=recovery`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +32,9 @@ import type { FsyncPolicy } from '../packages/server/src/storage/fsync-policy.js
 import { formatFsyncPolicy } from '../packages/server/src/storage/fsync-policy.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=<text>`: run only scenarios whose label contains it, e.g. `--only="1024 B × 500 always"`, `--only=read`. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const selected = (label: string): boolean => only === undefined || label.includes(only);
 const SCENARIO_MS = quick ? 700 : 2500;
 const INTERVAL_POLICY: FsyncPolicy = { mode: 'interval', intervalMs: 50 };
 const POLICIES: FsyncPolicy[] = [{ mode: 'always' }, INTERVAL_POLICY, { mode: 'never' }];
@@ -363,6 +368,7 @@ async function main(): Promise<void> {
     for (const size of [100, 1024]) {
       for (const policy of POLICIES) {
         for (const batch of [1, 500]) {
+          if (!selected(`append ${size} B × ${batch} ${formatFsyncPolicy(policy)}`)) continue;
           const appenders = batch === 1 ? CONCURRENT_APPENDERS : 1;
           const { engine: r, physical: p } = await appendComparison(root, policy, size, batch, appenders, batch === 500);
           let note = `${fmt(r.recordsPerWrite, 1)} records/write`;
@@ -381,10 +387,14 @@ async function main(): Promise<void> {
         }
       }
     }
-    await readScenario(root);
-    console.error('done: read');
-    await recoveryScenario(root);
-    console.error('done: recovery');
+    if (selected('read')) {
+      await readScenario(root);
+      console.error('done: read');
+    }
+    if (selected('recovery')) {
+      await recoveryScenario(root);
+      console.error('done: recovery');
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -278,6 +278,8 @@ export class SegmentShardLog implements ShardLog {
       for (const item of group) item.reject(failure);
       return;
     }
+    // Index entries of earlier groups go to their files while this group is written (never fails).
+    const indexFlush = seg.index.count - seg.index.flushed >= INDEX_FLUSH_ENTRIES ? this.flushIndex(seg) : undefined;
     try {
       if (this.needsTruncate) {
         await this.sfs.ftruncate(seg.fd as number, basePos);
@@ -286,6 +288,7 @@ export class SegmentShardLog implements ShardLog {
       await this.sfs.writeAll(seg.fd as number, buf, basePos);
       if (this.opts.fsync.mode === 'always') await this.sfs.fdatasync(seg.fd as number);
     } catch (err) {
+      if (indexFlush !== undefined) await indexFlush;
       this.needsTruncate = true;
       await this.sfs.ftruncate(seg.fd as number, basePos).then(
         () => {
@@ -315,7 +318,7 @@ export class SegmentShardLog implements ShardLog {
       batchStart += n;
       this.notify(batchStart);
     }
-    if (seg.index.count - seg.index.flushed >= INDEX_FLUSH_ENTRIES) await this.flushIndex(seg);
+    if (indexFlush !== undefined) await indexFlush;
   }
 
   private notify(endOffset: number): void {
