@@ -80,7 +80,8 @@ function auditIdentityOf(identity: Identity | undefined, accountId: string, acce
  * query (MissingAuthenticationTokenException / IncompleteSignatureException); nothing is verified.
  */
 function checkForm(request: SigV4Request): CredentialScope {
-  const auth = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  // Node lower-cases header names; other callers may not.
+  const auth = request.headers.authorization ?? Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
   if (auth !== undefined && auth !== '') {
     return parseAuthorizationHeader(typeof auth === 'string' ? auth : auth.join(','), true).scope;
   }
