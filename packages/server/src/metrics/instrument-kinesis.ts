@@ -255,19 +255,14 @@ export function instrumentKinesisHandlers(
       const consumer = sm.consumer(arn.consumerName);
       sm.subscribed(Math.floor(clock.now() / MINUTE_MS), consumer);
       const shardId = req.ShardId;
-      const source = res.EventStream;
-      async function* counted(): AsyncGenerator<(typeof res.EventStream extends AsyncIterable<infer E> ? E : never)> {
-        for await (const ev of source) {
-          if ('SubscribeToShardEvent' in ev) {
-            const e = ev.SubscribeToShardEvent;
-            let bytes = 0;
-            for (let i = 0; i < e.Records.length; i++) bytes += e.Records[i].Data.length + utf8Length(e.Records[i].PartitionKey);
-            sm.subscribeEvent(Math.floor(clock.now() / MINUTE_MS), consumer, e.Records.length, bytes, e.MillisBehindLatest ?? 0, sm.shard(shardId));
-          }
-          yield ev;
-        }
-      }
-      return { ...res, EventStream: counted() };
+      const counted = countEvents(res.EventStream, (ev) => {
+        if (!('SubscribeToShardEvent' in ev)) return;
+        const e = ev.SubscribeToShardEvent;
+        let bytes = 0;
+        for (let i = 0; i < e.Records.length; i++) bytes += e.Records[i].Data.length + utf8Length(e.Records[i].PartitionKey);
+        sm.subscribeEvent(Math.floor(clock.now() / MINUTE_MS), consumer, e.Records.length, bytes, e.MillisBehindLatest ?? 0, sm.shard(shardId));
+      });
+      return { ...res, EventStream: counted };
     };
   }
 
@@ -308,6 +303,31 @@ export function instrumentKinesisHandlers(
   }
 
   return out;
+}
+
+/**
+ * The same events, counted as they pass. A plain iterator rather than an async generator: `return()`
+ * (the client went away) must reach the source at once, not after the next event is produced.
+ */
+function countEvents<E>(source: AsyncIterable<E>, onEvent: (event: E) => void): AsyncIterable<E> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<E> {
+      const it = source[Symbol.asyncIterator]();
+      return {
+        async next(): Promise<IteratorResult<E>> {
+          const r = await it.next();
+          if (r.done !== true) onEvent(r.value);
+          return r;
+        },
+        return(value?: unknown): Promise<IteratorResult<E>> {
+          return it.return ? it.return(value) : Promise.resolve({ done: true, value: undefined });
+        },
+        throw(err?: unknown): Promise<IteratorResult<E>> {
+          return it.throw ? it.throw(err) : Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      };
+    },
+  };
 }
 
 function streamKeyOf(it: { accountId: string; region: string; streamName: string }): string {

@@ -269,3 +269,43 @@ void describe('instrumented Kinesis handlers with limits on', () => {
     assert.equal(h.totals('GetRecords.Success', { StreamName: 'hot' })?.sum, 8 - throttled);
   });
 });
+
+void describe('SubscribeToShard event counting', () => {
+  void it('passes return() to the source at once, even while it waits for the next event', async () => {
+    const { StreamStore } = await import('../../src/kinesis/stream-store.js');
+    const { instrumentKinesisHandlers } = await import('../../src/metrics/instrument-kinesis.js');
+    const { KinesisMetrics } = await import('../../src/metrics/kinesis-recorder.js');
+    const { MetricStore } = await import('../../src/metrics/metric-store.js');
+    const clock = new ManualClock();
+    const storage = await openStorage({ inMemory: true, clock });
+    try {
+      let returned = false;
+      let release: (() => void) | undefined;
+      const source: AsyncIterable<Record<string, unknown>> = {
+        [Symbol.asyncIterator]: () => ({
+          next: () => new Promise<IteratorResult<Record<string, unknown>>>((resolve) => (release = () => resolve({ done: true, value: undefined }))),
+          return: async () => {
+            returned = true;
+            release?.();
+            return { done: true, value: undefined };
+          },
+        }),
+      };
+      const handlers = instrumentKinesisHandlers(
+        { SubscribeToShard: async () => ({ EventStream: source }) },
+        { metrics: new KinesisMetrics(new MetricStore()), streams: new StreamStore(storage.metadata, storage.logs, clock, silentLogger), clock },
+      );
+      const out = (await handlers.SubscribeToShard?.(
+        { ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1', ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } },
+        ctx(),
+      )) as { EventStream: AsyncIterable<unknown> };
+      const it = out.EventStream[Symbol.asyncIterator]();
+      const pending = it.next();
+      await it.return?.();
+      assert.equal(returned, true);
+      assert.deepEqual(await pending, { done: true, value: undefined });
+    } finally {
+      await storage.close();
+    }
+  });
+});
