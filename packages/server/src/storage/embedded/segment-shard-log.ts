@@ -345,7 +345,8 @@ export class SegmentShardLog implements ShardLog {
       this.dirty = false;
     }
     const seg = new Segment(this.end, this.dir);
-    seg.fd = await this.sfs.open(seg.path('log'), 'wx+');
+    // 'w+': a file already named by this base offset can only be an empty leftover of a failed roll.
+    seg.fd = await this.sfs.open(seg.path('log'), 'w+');
     try {
       await this.createIndexFiles(seg);
       if (this.opts.fsync.mode !== 'never') await fsyncDirectory(this.dir);
