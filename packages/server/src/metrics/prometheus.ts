@@ -81,6 +81,15 @@ function histogramValues(name: string, series: MetricSeries[]): Value[] {
   return out;
 }
 
+/**
+ * The object prom-client's Registry renders for one metric. Its typings declare `type` as an enum the
+ * package does not export at runtime and a `collect` member the registry never reads, so the object is
+ * built here and cast once.
+ */
+function snapshot<S>(def: MetricDefinition, type: 'counter' | 'gauge' | 'histogram', aggregator: 'sum' | 'max', values: Value[]): S {
+  return { name: def.promName, help: def.help, type, aggregator, values } as unknown as S;
+}
+
 class StoreCounter extends Counter<string> {
   constructor(
     private readonly def: MetricDefinition,
@@ -90,7 +99,7 @@ class StoreCounter extends Counter<string> {
     super({ name: def.promName, help: def.help, labelNames: LABELS[def.level], registers: [registry] });
   }
   override async get(): Promise<Awaited<ReturnType<Counter<string>['get']>>> {
-    return { name: this.def.promName, help: this.def.help, type: 'counter' as never, aggregator: 'sum', values: counterValues(this.source()) } as never;
+    return snapshot(this.def, 'counter', 'sum', counterValues(this.source()));
   }
 }
 
@@ -103,7 +112,7 @@ class StoreGauge extends Gauge<string> {
     super({ name: def.promName, help: def.help, labelNames: LABELS[def.level], registers: [registry] });
   }
   override async get(): Promise<Awaited<ReturnType<Gauge<string>['get']>>> {
-    return { name: this.def.promName, help: this.def.help, type: 'gauge' as never, aggregator: 'max', values: gaugeSecondsValues(this.source()) } as never;
+    return snapshot(this.def, 'gauge', 'max', gaugeSecondsValues(this.source()));
   }
 }
 
@@ -122,13 +131,7 @@ class StoreHistogram extends Histogram<string> {
     });
   }
   override async get(): Promise<Awaited<ReturnType<Histogram<string>['get']>>> {
-    return {
-      name: this.def.promName,
-      help: this.def.help,
-      type: 'histogram' as never,
-      aggregator: 'sum',
-      values: histogramValues(this.def.promName, this.source()),
-    } as never;
+    return snapshot(this.def, 'histogram', 'sum', histogramValues(this.def.promName, this.source()));
   }
   /**
    * prom-client 15's Registry renders histograms through this (undeclared) method rather than get();
