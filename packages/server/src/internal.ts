@@ -14,3 +14,10 @@ export { codecForContentType, cborCodec, encodeErrorBody, jsonCodec } from './pr
 export type { WireCodec } from './protocol/wire-protocol.js';
 export { parseSigV4Authorization } from './protocol/sigv4-header.js';
 export type { SigV4Authorization } from './protocol/sigv4-header.js';
+// Security (issue 7): key store for a `shardline keys` command, auth-file validation, policies.
+export { DEFAULT_KINESIS_ALIAS, KeyStore, KeyStoreError, kmsAliasArn, kmsKeyArn, parseMasterKey } from './security/keys.js';
+export type { KeyMetadata, KeyStoreOptions } from './security/keys.js';
+export { createSecurity, keysDirFor } from './security/security.js';
+export type { RequestGuard, Security, SecuritySettings } from './security/security.js';
+export { AuthFileError, loadAuthFile, parseAuthFile } from './security/auth-file.js';
+export { parsePolicy, PolicyParseError } from './security/policy.js';
