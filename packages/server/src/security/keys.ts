@@ -23,6 +23,10 @@
  *   AAD: "shardline kms-key <keyId>" for KMS keys, "shardline data-key <id> <keyId> <context>" for data keys,
  *   so a wrapped key cannot be moved to another slot.
  *
+ * One process at a time: the server holds the store in memory and replaces the file on every change,
+ * so keys must be administered (a `shardline keys` command) while the server is stopped, or through the
+ * running server's KeyStore instance.
+ *
  * Key-check value: base64(HMAC-SHA256(master, "shardline keystore key-check v1")). Opening a store with
  * a different master key fails with {@link KeyStoreError} code WRONG_MASTER_KEY before anything is
  * decrypted, so a wrong key can never produce garbage records.
