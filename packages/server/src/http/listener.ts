@@ -217,12 +217,12 @@ export class HttpListener {
 
   private trackSocket(socket: Socket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('close', () => this.sockets.delete(socket)); // 'on': closes once; once() costs a removeListener
   }
 
   private trackSession(session: Http2Session): void {
     this.sessions.add(session);
-    session.once('close', () => this.sessions.delete(session));
+    session.on('close', () => this.sessions.delete(session)); // 'on': closes once; once() costs a removeListener
     // A session error (protocol violation, reset) ends that connection only.
     session.on('error', (err: Error) => this.options.logger.debug('http2 session error', { error: err.message }));
     if (this.closing) session.close();
@@ -285,7 +285,9 @@ export class HttpListener {
   private onRequest(req: AnyRequest, res: AnyResponse): void {
     const lifetime = new RequestLifetime();
     this.inflight.add(lifetime);
-    res.once('close', () => {
+    // 'on', not 'once': the response emits 'close' once and is then dropped, and once() would add a
+    // removeListener per request (measured: the costliest listener call on the HTTP/2 path).
+    res.on('close', () => {
       this.inflight.delete(lifetime);
       // writableEnded, not writableFinished: Http2ServerResponse reports finished once its stream closes
       if (!res.writableEnded) lifetime.abort(new Error('client closed the connection'));
