@@ -25,11 +25,11 @@ for (let n = 0; n < 256; n++) {
   }
 }
 
-/** CRC-32 of `buf[start, end)`. */
-export function crc32Range(buf: Uint8Array, start: number, end: number): number {
-  if (end - start > NATIVE_THRESHOLD_BYTES) return zlibCrc32(buf.subarray(start, end));
+/** CRC-32 of `buf[start, end)`, continuing from `initial` (the CRC of the bytes before). */
+export function crc32Range(buf: Uint8Array, start: number, end: number, initial = 0): number {
+  if (end - start > NATIVE_THRESHOLD_BYTES) return zlibCrc32(buf.subarray(start, end), initial);
   const t = TABLES;
-  let c = -1;
+  let c = ~initial;
   let i = start;
   const stop8 = end - 8;
   while (i <= stop8) {
@@ -47,4 +47,9 @@ export function crc32Range(buf: Uint8Array, start: number, end: number): number 
   }
   while (i < end) c = t[(c ^ buf[i++]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
+}
+
+/** CRC-32 of all of `data`, continuing from `initial` (no view allocated on either path). */
+export function crc32Of(data: Uint8Array, initial: number): number {
+  return data.length > NATIVE_THRESHOLD_BYTES ? zlibCrc32(data, initial) : crc32Range(data, 0, data.length, initial);
 }

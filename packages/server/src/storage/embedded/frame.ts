@@ -21,7 +21,7 @@
  * "last record of batch" bit is set.
  */
 import type { AppendRecord } from '../contract.js';
-import { crc32Range } from './crc32.js';
+import { crc32Of, crc32Range } from './crc32.js';
 
 export const FRAME_HEADER_BYTES = 32;
 export const FRAME_MAGIC_0 = 0x53;
@@ -63,6 +63,7 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
     frameFlags |= FrameFlag.HAS_HASH_KEY;
   }
   const data = record.data;
+  const dataStart = p;
   buf.set(data, p);
   p += data.length;
   const length = p - pos;
@@ -79,7 +80,8 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
   buf[pos + 29] = hashKeyBytes;
   buf[pos + 30] = keyBytes & 0xff;
   buf[pos + 31] = keyBytes >>> 8;
-  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
+  // CRC of the header and keys, continued over the caller's data (same bytes as in buf[dataStart, p)).
+  putU32(buf, pos + 4, crc32Of(data, crc32Range(buf, pos + 8, dataStart)));
   return p;
 }
 
