@@ -1,7 +1,7 @@
 /**
  * The `shardline` command. Today: `shardline serve [options]` (see `shardline serve --help`).
  */
-import { runServe, serveOptionsHelp } from '@shardline/server';
+import { runKeys, runServe, serveOptionsHelp } from '@shardline/server';
 import { runStatus } from './status.js';
 
 function topLevelHelp(): string {
@@ -13,6 +13,7 @@ function topLevelHelp(): string {
     'Commands:',
     '  serve     Run the server (HTTP/1.1 and HTTP/2 on one port; AWS JSON 1.1 and CBOR)',
     '  status    Show streams, shards, throughput and consumer lag of a running server',
+    '  keys      Manage the encryption keys of a data directory (see shardline keys --help)',
     '  help      Show this help',
     '',
     'Options of "serve" (each also settable with the environment variable shown; a flag wins):',
@@ -33,6 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   if (command === 'serve') return runServe(rest, process.env);
+  if (command === 'keys') return runKeys(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   if (command === 'status') return runStatus(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.stderr.write(`shardline: unknown command ${JSON.stringify(command)} (see shardline --help)\n`);
   return 2;

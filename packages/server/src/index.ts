@@ -2,6 +2,8 @@
 export { createApp, kinesisSettingsFrom } from './app.js';
 export type { App, AppOptions } from './app.js';
 export { runServe } from './main.js';
+export { runKeys } from './security/keys-command.js';
+export type { KeysIo } from './security/keys-command.js';
 export type { ServeIo } from './main.js';
 export type { ServerConfig, TlsConfig } from './config/server-config.js';
 export { ConfigError, defaultServerConfig } from './config/server-config.js';
