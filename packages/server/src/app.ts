@@ -66,6 +66,8 @@ export function kinesisSettingsFrom(config: ServerConfig): KinesisSettings {
 
 interface Services {
   readonly bindings: readonly ServiceBinding[];
+  /** End long-lived requests (event-stream subscriptions) once the listener stops accepting. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,7 @@ interface ServiceDeps {
 /** The built-in services (Kinesis Data Streams; Firehose joins here later). */
 async function createServices(deps: ServiceDeps, metrics: MetricsService | undefined): Promise<Services> {
   const kinesis = await createKinesisBinding(deps, { instrument: metrics ? (handlers, streams) => metrics.instrument(handlers, streams) : undefined });
-  return { bindings: [kinesis.binding], close: () => kinesis.close() };
+  return { bindings: [kinesis.binding], drain: () => kinesis.drain(), close: () => kinesis.close() };
 }
 
 export async function createApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
@@ -141,7 +143,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     }
     services =
       options.bindings !== undefined
-        ? { bindings: options.bindings, close: async () => {} }
+        ? { bindings: options.bindings, drain: async () => {}, close: async () => {} }
         : await createServices({ storage: serviceStorage, clock, logger, settings: kinesisSettingsFrom(config) }, metrics);
   } catch (error) {
     await metrics?.close();
@@ -179,7 +181,11 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
   const close = async (): Promise<void> => {
     closing = true;
     logger.info('shutting down');
-    await listener.close(config.shutdownGraceMs);
+    // Stop accepting first, then end subscriptions at once, so their requests do not hold the
+    // shutdown for the whole grace period.
+    const listenerClosed = listener.close(config.shutdownGraceMs);
+    await services.drain();
+    await listenerClosed;
     try {
       await services.close();
       await metrics?.close();

@@ -15,12 +15,19 @@ import { ShardUsageMeter } from './usage.js';
 export interface KinesisService {
   readonly binding: ServiceBinding;
   readonly env: KinesisEnv;
+  /**
+   * Called when the server stops accepting requests: ends long-lived work (event-stream
+   * subscriptions) so that in-flight requests can finish well inside the shutdown grace period.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A part of the service: its handlers and an optional close for its background work. */
 export interface KinesisPart {
   readonly handlers: Readonly<Record<string, OperationHandler>>;
+  /** End long-lived requests (subscriptions) at shutdown; see KinesisService.drain. */
+  drain?(): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -40,8 +47,11 @@ export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBi
   return {
     env,
     binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served },
+    async drain() {
+      for (const part of parts) await part.drain?.();
+    },
     async close() {
-      for (const part of parts.reverse()) await part.close?.();
+      for (const part of [...parts].reverse()) await part.close?.();
     },
   };
 }

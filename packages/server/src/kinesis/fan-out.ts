@@ -87,6 +87,11 @@ export function fanOutPart(fan: FanOutEnv): KinesisPart {
   };
   return {
     handlers,
+    // Ending every live subscription (the clients resubscribe elsewhere or after restart, from their
+    // ContinuationSequenceNumber) lets shutdown finish without waiting for the grace period.
+    async drain() {
+      fan.subscriptions.close();
+    },
     async close() {
       fan.subscriptions.close();
     },
