@@ -33,6 +33,7 @@
  * The AWS CLI and boto3 run with the same dummy credentials, no retries and no user config files.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -91,6 +92,11 @@ function testLogLevel(): LogLevel {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { persistent = false, bindings, clock, eventStreams, ...overrides } = options;
   const tempDir = persistent ? await mkdtemp(join(tmpdir(), 'shardline-test-')) : undefined;
+  // Last resort for a test that never calls stop() (or a process that ends early): no temp dir left behind.
+  const removeOnExit = (): void => {
+    if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+  };
+  if (tempDir !== undefined) process.once('exit', removeOnExit);
   let config: ServerConfig = {
     ...defaultServerConfig,
     port: 0,
@@ -110,7 +116,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     app = await createApp(config, appOptions);
     ({ url, port } = await app.listen());
   } catch (error) {
-    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    if (tempDir !== undefined) {
+      process.removeListener('exit', removeOnExit);
+      await rm(tempDir, { recursive: true, force: true });
+    }
     throw error;
   }
   config = { ...config, port };
@@ -155,7 +164,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         try {
           await app.close();
         } finally {
-          if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+          if (tempDir !== undefined) {
+            process.removeListener('exit', removeOnExit);
+            await rm(tempDir, { recursive: true, force: true });
+          }
         }
       })();
       return stopped;
