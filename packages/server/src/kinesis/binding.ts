@@ -3,7 +3,7 @@
  * handler table (control plane + data plane), and the background duties (state transitions,
  * retention, on-demand scaling), with one close() for shutdown.
  */
-import { kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
+import { kinesisPlainOutputs, kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
 import type { OperationHandler, ServiceBinding } from '../model/operation.js';
 import { controlPlane } from './control-plane.js';
 import { dataPlane } from './data-plane.js';
@@ -46,7 +46,7 @@ export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBi
   const served = options.instrument ? options.instrument(handlers, streams) : handlers;
   return {
     env,
-    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served },
+    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served, plainOutputs: kinesisPlainOutputs },
     async drain() {
       for (const part of parts) await part.drain?.();
     },

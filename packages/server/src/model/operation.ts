@@ -52,4 +52,9 @@ export interface ServiceBinding {
    */
   readonly parseInput: (operation: string, raw: unknown, protocol: RequestContext['protocol']) => unknown;
   readonly handlers: Readonly<Partial<Record<string, OperationHandler>>>;
+  /**
+   * Operations whose outputs hold no blob or timestamp (model/plain-output.ts): the JSON codec may
+   * render them with the native JSON.stringify. Optional; absent means "walk every output".
+   */
+  readonly plainOutputs?: ReadonlySet<string> | undefined;
 }

@@ -248,7 +248,10 @@ export class AwsProtocolRouter {
       return;
     }
 
-    const body = codec.encode(output === undefined || output === null ? {} : output);
+    const value = output === undefined || output === null ? {} : output;
+    // Outputs that cannot hold blobs or timestamps need no conversion: the native stringify renders
+    // them exactly as the JSON writer would, several times faster (PutRecords answers 500 entries).
+    const body = codec.protocol === 'json' && binding.plainOutputs?.has(operation.name) ? JSON.stringify(value) : codec.encode(value);
     response.writeHead(200, {
       'content-type': codec.contentType,
       'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
