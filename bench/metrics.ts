@@ -11,7 +11,7 @@
  * - http: `createApp` servers (metrics on / `{ metrics: false }`) in this process, `--producers`
  *   concurrent HTTP/1.1 keep-alive producers sending the JSON body the SDK sends.
  *
- * Rounds alternate on/off (order flipped every round) and the table reports medians and quartiles, so
+ * Rounds alternate on/off (order flipped every round, each on a fresh server with empty storage) and the table reports medians and quartiles, so
  * drift in CPU frequency or GC affects both sides alike; on a loaded machine the quartiles show when
  * the A/B difference is noise. "counting alone" times the instrumentation wrapped around a stub
  * handler (canned 500-entry answer) against the stub alone: the counting cost without the noise.
@@ -238,19 +238,37 @@ async function countingAloneMicros(): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function compare(name: string, on: { run(s: number): Promise<number> }, off: { run(s: number): Promise<number> }): Promise<string[]> {
-  // warm-up both (JIT, lazy per-stream state)
-  await on.run(0.5);
-  await off.run(0.5);
+interface Side {
+  run(seconds: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Alternate on/off rounds, each on a FRESH side (new storage, new stream): a side that kept every
+ * record of earlier rounds would make later rounds pay for a larger heap, which swamped the effect
+ * being measured. Each round first warms its side briefly (lazy per-stream state, inline caches).
+ */
+async function compare(name: string, make: (counting: boolean) => Promise<Side>): Promise<string[]> {
+  const once = async (counting: boolean): Promise<number> => {
+    const side = await make(counting);
+    try {
+      await side.run(0.1);
+      return await side.run(SECONDS);
+    } finally {
+      await side.close();
+    }
+  };
+  await once(true);
+  await once(false);
   const onRates: number[] = [];
   const offRates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     if (r % 2 === 0) {
-      onRates.push(await on.run(SECONDS));
-      offRates.push(await off.run(SECONDS));
+      onRates.push(await once(true));
+      offRates.push(await once(false));
     } else {
-      offRates.push(await off.run(SECONDS));
-      onRates.push(await on.run(SECONDS));
+      offRates.push(await once(false));
+      onRates.push(await once(true));
     }
   }
   const mOn = median(onRates);
@@ -274,17 +292,8 @@ async function main(): Promise<void> {
   console.log(`PutRecords ${BATCH} × ${RECORD_BYTES} B, ${SHARDS} shards, in memory, limits off; ${ROUNDS} alternating rounds of ${SECONDS} s, medians\n`);
   const rows: string[][] = [['scenario', 'records/s counting off', 'records/s counting on', 'overhead', 'p25–p75 off / on']];
 
-  const hOn = await handlerSide(true);
-  const hOff = await handlerSide(false);
-  rows.push(await compare('handler (no HTTP)', hOn, hOff));
-  await hOn.close();
-  await hOff.close();
-
-  const sOn = await httpSide(true);
-  const sOff = await httpSide(false);
-  rows.push(await compare(`http/1.1, ${PRODUCERS} producers`, sOn, sOff));
-  await sOn.close();
-  await sOff.close();
+  rows.push(await compare('handler (no HTTP)', handlerSide));
+  rows.push(await compare(`http/1.1, ${PRODUCERS} producers`, httpSide));
 
   const micros = await countingAloneMicros();
   const perCallOff = (BATCH / Number(rows[1][1].replace(/,/g, ''))) * 1e6;
