@@ -174,7 +174,20 @@ export class AwsProtocolRouter {
     let caller: Caller;
     let region: string;
     if (guard !== undefined) {
-      ticket = await guard.authenticate(guardRequest(request, service.binding.spec.signingName));
+      try {
+        ticket = await guard.authenticate(guardRequest(request, service.binding.spec.signingName));
+      } catch (error) {
+        // A refused signature is a security event too: the audit log records it (as CloudTrail
+        // records failed calls), with no identity and no request parameters.
+        guard.completed(
+          undefined,
+          operation.name,
+          undefined,
+          { requestId, region: this.options.defaultRegion, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+          error,
+        );
+        throw error;
+      }
       caller = ticket.caller;
       region = ticket.region ?? this.options.defaultRegion;
     } else {

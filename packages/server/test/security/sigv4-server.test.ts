@@ -302,6 +302,14 @@ void describe('--auth sigv4 with real clients', () => {
     assert.deepEqual(create.requestParameters, { streamName: STREAM, shardCount: 1 });
     assert.ok(lines.some((l) => l.eventName === 'StartStreamEncryption' && l.errorCode === 'KMSNotFoundException'));
     assert.ok(!lines.some((l) => l.eventName === 'PutRecord'), 'data events are off by default');
+    // Calls refused at authentication (wrong secret, unknown key, skewed clock) are audited too, with
+    // no identity and no request parameters.
+    for (const code of ['InvalidSignatureException', 'UnrecognizedClientException']) {
+      const refused = lines.find((l) => l.eventName === 'ListStreams' && l.errorCode === code);
+      assert.ok(refused, `a ListStreams refused with ${code} is in the audit log`);
+      assert.equal(refused.userIdentity.arn, undefined);
+      assert.equal(refused.requestParameters, null);
+    }
     assert.ok(!JSON.stringify(lines).includes(ADMIN.secretAccessKey));
   });
 
