@@ -5,7 +5,6 @@
  * x-amzn-ErrorType header), the server must stay up, and a record written before is still readable.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,25 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
+import { TestSha256 } from '../support/sha256.js';
 
-class TestSha256 implements Checksum {
-  private h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(private readonly key?: SourceData) {
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(key as Uint8Array));
-  }
-  update(data: Uint8Array): void {
-    this.h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(this.key as Uint8Array));
-  }
-}
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
 import { readdir, readFile, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -25,26 +24,11 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, SourceData } from '@smithy/types';
 import { createApp } from '../../src/app.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
+import { TestSha256 } from '../support/sha256.js';
 
-class TestSha256 implements Checksum {
-  private h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(private readonly key?: SourceData) {
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(key as Uint8Array));
-  }
-  update(data: Uint8Array): void {
-    this.h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(this.key as Uint8Array));
-  }
-}
 
 const ACCOUNT = '111122223333';
 const PARTNER_ACCOUNT = '444455556666';

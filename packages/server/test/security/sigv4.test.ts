@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+import type { HttpRequest } from '@smithy/types';
 import { ManualClock } from '../../src/model/context.js';
 import { ServiceError } from '../../src/model/service-error.js';
 import { CredentialStore, parseAuthFile } from '../../src/security/auth-file.js';
@@ -14,23 +13,9 @@ import {
   verifySigV4,
 } from '../../src/security/sigv4.js';
 import type { SigV4Request } from '../../src/security/sigv4.js';
+import { TestSha256 } from '../support/sha256.js';
 
 /** Client-side hash for the test signer (independent of the verifier's). */
-class TestSha256 implements Checksum {
-  private h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(private readonly key?: SourceData) {
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(key as Uint8Array));
-  }
-  update(data: Uint8Array): void {
-    this.h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.key === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(this.key as Uint8Array));
-  }
-}
 
 const ACCESS_KEY = 'AKIAALICE00000000001';
 const SECRET = 'alice-secret-key-0123456789abcdefghijklmn';
