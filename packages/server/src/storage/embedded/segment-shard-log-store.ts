@@ -34,6 +34,8 @@ export interface SegmentShardLogStoreOptions {
   readonly logger: Logger;
   /** File operations on segments (tests inject faults). */
   readonly fs?: SegmentFs | undefined;
+  /** Per-log tail cache size in bytes (see SegmentShardLogOptions.tailCacheBytes); 0 = off. */
+  readonly tailCacheBytes?: number | undefined;
 }
 
 function errCode(err: unknown): unknown {
@@ -150,6 +152,7 @@ export class SegmentShardLogStore implements ShardLogStore {
       logger: this.options.logger,
       fs: this.sfs,
       buffers: this.buffers,
+      tailCacheBytes: this.options.tailCacheBytes,
     });
   }
 

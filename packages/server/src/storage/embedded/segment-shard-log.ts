@@ -58,7 +58,18 @@ export interface SegmentShardLogOptions {
   readonly fs: SegmentFs;
   /** Encode buffers shared by the store's logs. */
   readonly buffers: BufferPool;
+  /**
+   * Bytes of record data kept in memory after each commit so that reads at the tail (consumers that
+   * keep up, every SubscribeToShard subscriber) need no file read. Default {@link DEFAULT_TAIL_CACHE_BYTES};
+   * 0 turns the cache off.
+   */
+  readonly tailCacheBytes?: number | undefined;
 }
+
+/** Default size of the per-log tail cache (record data bytes). */
+export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+/** At most this many records in a tail cache, whatever their size. */
+const TAIL_CACHE_MAX_RECORDS = 16384;
 
 /** One segment file and its in-memory index. Fields only change on the writer path or recovery. */
 class Segment {
@@ -132,6 +143,15 @@ export class SegmentShardLog implements ShardLog {
   private readonly listeners = new Set<(endOffset: number) => void>();
   /** Scratch for the index entries of the group being written: [relativeOffset, position, …]. */
   private readonly pendingIndex: number[] = [];
+  /**
+   * The most recently committed records, contiguous by offset: tail[tailHead] … tail[tail.length-1].
+   * Filled only after a group is durable under the fsync policy, so it never holds anything a read
+   * from the files would not return; emptied on reopen (reads then go to the files).
+   */
+  private tail: StoredRecord[] = [];
+  private tailHead = 0;
+  private tailBytes = 0;
+  private readonly tailBudget: number;
 
   private constructor(options: SegmentShardLogOptions) {
     this.opts = options;
@@ -139,6 +159,7 @@ export class SegmentShardLog implements ShardLog {
     this.dir = options.dir;
     this.logger = options.logger.child({ shardLog: options.name });
     this.sfs = options.fs;
+    this.tailBudget = Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
   }
 
   /** Create the files of a new, empty log in `dir` (which must exist and be empty). */
@@ -308,6 +329,7 @@ export class SegmentShardLog implements ShardLog {
     for (let i = 0; i < newIndex.length; i += 2) seg.index.add(newIndex[i], newIndex[i + 1], arrivalMs);
     if (seg.firstArrivalMs === undefined) seg.firstArrivalMs = arrivalMs;
     seg.lastArrivalMs = arrivalMs;
+    if (this.tailBudget > 0) this.cacheGroup(group, this.end, arrivalMs);
     let batchStart = this.end;
     this.end = offset;
     this.lastArrival = arrivalMs;
@@ -319,6 +341,57 @@ export class SegmentShardLog implements ShardLog {
       this.notify(batchStart);
     }
     if (indexFlush !== undefined) await indexFlush;
+  }
+
+  /**
+   * Keep the committed group's records for tail reads. Data is copied into one buffer per group: the
+   * caller owns its buffers once the append resolves.
+   */
+  private cacheGroup(group: readonly PendingAppend[], firstOffset: number, arrivalMs: number): void {
+    let dataBytes = 0;
+    for (const item of group) for (const r of item.records as readonly AppendRecord[]) dataBytes += r.data.length;
+    const copy = Buffer.allocUnsafe(dataBytes);
+    let pos = 0;
+    let offset = firstOffset;
+    for (const item of group) {
+      for (const r of item.records as readonly AppendRecord[]) {
+        copy.set(r.data, pos);
+        this.tail.push({
+          offset: offset++,
+          arrivalMs,
+          partitionKey: r.partitionKey,
+          explicitHashKey: r.explicitHashKey,
+          data: copy.subarray(pos, pos + r.data.length),
+          flags: r.flags ?? 0,
+        });
+        pos += r.data.length;
+      }
+    }
+    this.tailBytes += dataBytes;
+    while (this.tail.length - this.tailHead > 1 && (this.tailBytes > this.tailBudget || this.tail.length - this.tailHead > TAIL_CACHE_MAX_RECORDS)) {
+      this.tailBytes -= this.tail[this.tailHead].data.length;
+      this.tailHead++;
+    }
+    if (this.tailHead > 4096 && this.tailHead * 2 > this.tail.length) {
+      this.tail = this.tail.slice(this.tailHead);
+      this.tailHead = 0;
+    }
+  }
+
+  /** Serve a read from the tail cache when it holds `from`; undefined when it does not. */
+  private readTail(from: number, maxRecords: number, maxBytes: number): ReadResult | undefined {
+    if (this.tail.length === this.tailHead) return undefined;
+    const first = this.tail[this.tailHead].offset;
+    if (from < first || from >= this.end) return undefined;
+    const out: StoredRecord[] = [];
+    let bytes = 0;
+    for (let i = this.tailHead + (from - first); i < this.tail.length && out.length < maxRecords; i++) {
+      const r = this.tail[i];
+      if (out.length > 0 && bytes + r.data.length > maxBytes) break;
+      out.push(r);
+      bytes += r.data.length;
+    }
+    return { records: out, nextOffset: out.length > 0 ? out[out.length - 1].offset + 1 : from };
   }
 
   private notify(endOffset: number): void {
@@ -413,6 +486,8 @@ export class SegmentShardLog implements ShardLog {
         if (visible > from) from = visible;
       }
     }
+    const cached = this.readTail(from, maxRecords, options.maxBytes);
+    if (cached !== undefined) return cached;
     const out: StoredRecord[] = [];
     const state = { offset: from, bytes: 0 };
     while (state.offset < this.end && out.length < maxRecords) {
@@ -692,6 +767,9 @@ export class SegmentShardLog implements ShardLog {
     this.closed = true;
     while (this.draining !== undefined) await this.draining;
     this.listeners.clear();
+    this.tail = [];
+    this.tailHead = 0;
+    this.tailBytes = 0;
     const active = this.active();
     if (active !== undefined) {
       await this.flushIndex(active);
