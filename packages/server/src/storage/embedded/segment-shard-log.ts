@@ -67,7 +67,7 @@ export interface SegmentShardLogOptions {
 }
 
 /** Default size of the per-log tail cache (record data bytes). */
-export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_TAIL_CACHE_BYTES = 1024 * 1024;
 /** At most this many records in a tail cache, whatever their size. */
 const TAIL_CACHE_MAX_RECORDS = 16384;
 
