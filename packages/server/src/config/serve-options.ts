@@ -69,7 +69,7 @@ export const serveOptions: readonly OptionSpec[] = [
     name: 'host',
     boolean: false,
     valueName: '<host>',
-    description: 'Interface to listen on. A non-loopback address also needs --insecure.',
+    description: 'Interface to listen on. A non-loopback address needs --auth sigv4, or --insecure to serve it without authentication.',
     defaultText: defaultServerConfig.host,
     apply: (d, v, w) => (d.config.host = nonEmpty(v, w, 'a host name or IP address')),
   },
