@@ -4,19 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
 import type { TestServer } from '../../support/server.js';
 import { runAwsCli, runPython, startTestServer } from '../../support/server.js';
-
-async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`stream ${name} did not become ACTIVE`);
-}
+import { waitActive } from './support.js';
 
 interface CliRecord {
   Data: string;

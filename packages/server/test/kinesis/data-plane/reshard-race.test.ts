@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
@@ -19,16 +18,8 @@ import {
 import type { GetRecordsCommandOutput, Shard } from '@aws-sdk/client-kinesis';
 import type { TestServer } from '../../support/server.js';
 import { startTestServer } from '../../support/server.js';
-import { seededRandom } from './support.js';
+import { seededRandom, waitActive } from './support.js';
 
-async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`stream ${name} did not become ACTIVE`);
-}
 
 async function openShardList(kinesis: KinesisClient, name: string): Promise<Shard[]> {
   const out = await kinesis.send(new ListShardsCommand({ StreamName: name, ShardFilter: { Type: 'AT_LATEST' } }));

@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import type { GetRecordsCommandOutput, KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   PutRecordCommand,
@@ -19,15 +18,8 @@ import {
 import { compareSequenceNumbers } from '../../../src/kinesis/sequence-number.js';
 import type { TestServer } from '../../support/server.js';
 import { startTestServer } from '../../support/server.js';
+import { waitActive } from './support.js';
 
-async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`stream ${name} did not become ACTIVE`);
-}
 
 async function readAll(kinesis: KinesisClient, iterator: string): Promise<{ data: Buffer[]; end: boolean; children: number }> {
   const data: Buffer[] = [];

@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import {
   CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
@@ -22,15 +21,8 @@ import {
 import { ManualClock } from '../../../src/model/context.js';
 import type { TestServer } from '../../support/server.js';
 import { startTestServer } from '../../support/server.js';
+import { waitActive } from './support.js';
 
-async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`stream ${name} did not become ACTIVE`);
-}
 
 async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<Shard[]> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));

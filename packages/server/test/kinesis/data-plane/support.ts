@@ -19,6 +19,8 @@ import { StreamMode, StreamStatus, shardIdFor } from '../../../src/kinesis/recor
 import { defaultKinesisSettings } from '../../../src/kinesis/settings.js';
 import { StreamStore, findShard } from '../../../src/kinesis/stream-store.js';
 import { ShardUsageMeter } from '../../../src/kinesis/usage.js';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -180,4 +182,15 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Poll DescribeStreamSummary until the stream is ACTIVE (every 5 ms, up to 3 s). */
+export async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`stream ${name} did not become ACTIVE`);
 }
