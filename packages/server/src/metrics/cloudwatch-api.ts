@@ -171,6 +171,23 @@ export class CloudWatchApi {
     return this.store.find({ namespace, accountId: scope.accountId, region: scope.region, metricName, dimensions: dims });
   }
 
+  /**
+   * Run one of the served reads by its action name (the same in every CloudWatch wire protocol);
+   * undefined when the action is not one Shardline serves, so each protocol answers in its own terms.
+   */
+  call(action: string, input: unknown, scope: CloudWatchScope): object | undefined {
+    switch (action) {
+      case 'GetMetricStatistics':
+        return this.getMetricStatistics(input, scope);
+      case 'GetMetricData':
+        return this.getMetricData(input, scope);
+      case 'ListMetrics':
+        return this.listMetrics(input, scope);
+      default:
+        return undefined;
+    }
+  }
+
   getMetricStatistics(raw: unknown, scope: CloudWatchScope): GetMetricStatisticsOutput {
     const input = obj(raw ?? {}, 'input');
     const namespace = str(input, 'Namespace', true);

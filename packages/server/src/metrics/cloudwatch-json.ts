@@ -92,24 +92,14 @@ export function handleCloudWatchJson(
         throw new CloudWatchError('SerializationException', 'SerializationException', 400, 'The request body is not valid JSON.');
       }
     }
-    let out: unknown;
-    switch (operation) {
-      case 'GetMetricStatistics':
-        out = api.getMetricStatistics(raw, scope);
-        break;
-      case 'GetMetricData':
-        out = api.getMetricData(raw, scope);
-        break;
-      case 'ListMetrics':
-        out = api.listMetrics(raw, scope);
-        break;
-      default:
-        throw new CloudWatchError(
-          'UnknownOperationException',
-          'UnknownOperationException',
-          400,
-          `Operation ${operation || '(none)'} is not supported; Shardline serves GetMetricStatistics, GetMetricData and ListMetrics.`,
-        );
+    const out = api.call(operation, raw, scope);
+    if (out === undefined) {
+      throw new CloudWatchError(
+        'UnknownOperationException',
+        'UnknownOperationException',
+        400,
+        `Operation ${operation || '(none)'} is not supported; Shardline serves GetMetricStatistics, GetMetricData and ListMetrics.`,
+      );
     }
     return {
       status: 200,

@@ -115,24 +115,14 @@ export function handleCloudWatchQuery(
       throw new CloudWatchError('InvalidAction', 'InvalidAction', 400, `Version ${version} is not supported; use 2010-08-01.`);
     }
     const input = unflattenQuery(params);
-    let result: unknown;
-    switch (action) {
-      case 'GetMetricStatistics':
-        result = api.getMetricStatistics(input, scope);
-        break;
-      case 'GetMetricData':
-        result = api.getMetricData(input, scope);
-        break;
-      case 'ListMetrics':
-        result = api.listMetrics(input, scope);
-        break;
-      default:
-        throw new CloudWatchError(
-          'InvalidAction',
-          'InvalidAction',
-          400,
-          `The action ${action || '(none)'} is not valid for this endpoint; Shardline serves GetMetricStatistics, GetMetricData and ListMetrics.`,
-        );
+    const result = api.call(action, input, scope);
+    if (result === undefined) {
+      throw new CloudWatchError(
+        'InvalidAction',
+        'InvalidAction',
+        400,
+        `The action ${action || '(none)'} is not valid for this endpoint; Shardline serves GetMetricStatistics, GetMetricData and ListMetrics.`,
+      );
     }
     const xml =
       `<${action}Response xmlns="${XMLNS}"><${action}Result>${xmlValue(result)}</${action}Result>` +
