@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/kinesis-data.ts [--seconds 4] [--rounds 2] [--producers 8] [--shards 4]
  *     [--metrics on|off] [--fsync-modes always,never] [--scenarios ingest,drain,latency]
- *     [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *     [--sizes 100,1024] [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Scenarios, each server in its own child process (the load generator runs in this process):
  * - ceiling: a bare Node HTTP/1.1 server that parses the same PutRecords JSON request (JSON.parse and
@@ -304,13 +304,22 @@ async function drain(port: number, stream: string, shards: readonly string[], ma
   return { records, bytes, seconds: (performance.now() - started) / 1000, calls };
 }
 
-async function putToGet(port: number, stream: string, shards: readonly string[], seconds: number, ratePerSecond: number, pollMs: number): Promise<{ p50: number; p99: number; n: number; max: number }> {
+async function putToGet(
+  port: number,
+  stream: string,
+  shards: readonly string[],
+  seconds: number,
+  ratePerSecond: number,
+  pollMs: number,
+): Promise<{ p50: number; p99: number; n: number; max: number; calls: number }> {
   const latencies: number[] = [];
   let running = true;
+  let calls = 0;
   const consumers = shards.map(async (shardId) => {
     let it = (await callJson<{ ShardIterator: string }>(port, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'LATEST' })).ShardIterator;
     while (running) {
       const out = await callJson<{ Records: { Data: string }[]; NextShardIterator: string }>(port, 'GetRecords', { ShardIterator: it });
+      calls++;
       const now = performance.timeOrigin + performance.now();
       for (const r of out.Records) latencies.push(now - Number(Buffer.from(r.Data, 'base64').toString()));
       it = out.NextShardIterator;
@@ -330,7 +339,7 @@ async function putToGet(port: number, stream: string, shards: readonly string[],
   running = false;
   await Promise.all(consumers);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, max: latencies[latencies.length - 1] ?? NaN };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, max: latencies[latencies.length - 1] ?? NaN, calls };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -372,10 +381,8 @@ async function main(): Promise<void> {
   const scenarios = new Set(arg('scenarios', 'ingest,drain,latency').split(','));
   const rows: string[][] = [];
   const notes: string[] = [];
-  const sizes = [
-    { label: '500×100 B', bytes: 100, bodies: putRecordsBodies('bench', 100, 16) },
-    { label: '500×1 KiB', bytes: 1024, bodies: putRecordsBodies('bench', 1024, 16) },
-  ];
+  const recordSizes = arg('sizes', '100,1024').split(',').map(Number);
+  const sizes = recordSizes.map((bytes) => ({ label: bytes === 1024 ? '500×1 KiB' : `500×${bytes} B`, bytes, bodies: putRecordsBodies('bench', bytes, 16) }));
   const cpuPerRecord = (t: Totals) => t.cpuUs / t.records;
   const ingestRow = (label: string, target: string, t: Totals, ceiling?: Totals) => {
     const rate = t.records / t.seconds;
@@ -426,8 +433,19 @@ async function main(): Promise<void> {
       if (scenarios.has('latency')) {
         const latShards = await createStream(server.port, 'latency', shardCount);
         const pollMs = Number(arg('poll-ms', '1'));
+        const cpu0 = await server.cpu();
         const lat = await putToGet(server.port, 'latency', latShards, seconds, 200, pollMs);
-        rows.push([`put-to-get (poll ${pollMs} ms)`, target, fmt(lat.n / seconds), '', '', '', '', `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records)`]);
+        const cpuPerCall = ((await server.cpu()) - cpu0) / (lat.calls + lat.n);
+        rows.push([
+          `put-to-get (poll ${pollMs} ms)`,
+          target,
+          fmt(lat.n / seconds),
+          '',
+          '',
+          '',
+          '',
+          `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call)`,
+        ]);
       }
     } finally {
       await stopChild(server);

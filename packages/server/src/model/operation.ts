@@ -57,4 +57,32 @@ export interface ServiceBinding {
    * render them with the native JSON.stringify. Optional; absent means "walk every output".
    */
   readonly plainOutputs?: ReadonlySet<string> | undefined;
+  /**
+   * Fast input path for hot operations: turn the raw request body straight into the operation's input,
+   * skipping the generic decode and {@link parseInput}. It returns undefined whenever the generic path
+   * must decide (anything unusual, any validation failure), so both paths give the same outcome for
+   * every request. The returned input may be a special object; it then implements {@link PLAIN_INPUT}
+   * for consumers that need the plain form (the audit log), and has the plain input's StreamName /
+   * StreamARN-style identifying members as own properties (authorization reads those).
+   */
+  readonly scanInput?: ((operation: string, body: Buffer, protocol: RequestContext['protocol']) => unknown) | undefined;
+}
+
+/** Method of a scanned input (see {@link ServiceBinding.scanInput}) that builds the plain input it stands for. */
+export const PLAIN_INPUT: unique symbol = Symbol('shardline.plainInput');
+
+export interface HasPlainInput {
+  [PLAIN_INPUT](): unknown;
+}
+
+export function hasPlainInput(value: unknown): value is HasPlainInput {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<HasPlainInput>)[PLAIN_INPUT] === 'function';
+}
+
+/**
+ * An output its handler already rendered as AWS JSON 1.1 text (only for requests whose input came from
+ * {@link ServiceBinding.scanInput}, which are JSON): the router sends `json` as the body unchanged.
+ */
+export class RenderedJsonOutput {
+  constructor(readonly json: string) {}
 }

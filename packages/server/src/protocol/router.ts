@@ -16,6 +16,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { Caller, RequestContext } from '../model/context.js';
 import type { OperationSpec, ServiceBinding } from '../model/operation.js';
+import { RenderedJsonOutput } from '../model/operation.js';
 import { ServiceError, isServiceError } from '../model/service-error.js';
 import type { GuardTicket, RequestGuard } from '../security/security.js';
 import { parseSigV4Authorization } from './sigv4-header.js';
@@ -204,21 +205,27 @@ export class AwsProtocolRouter {
     if (request.body.length === 0) {
       throw new ServiceError('SerializationException', `The request body is empty; ${operation.name} expects a ${codec.protocol === 'cbor' ? 'CBOR' : 'JSON'} object`);
     }
-    const raw = codec.decode(request.body);
-    if (!isRecord(raw)) {
-      throw new ServiceError('SerializationException', `The request body must be a ${codec.protocol === 'cbor' ? 'CBOR map' : 'JSON object'}`);
-    }
-
-    // 4. Handler and input.
     const binding = service.binding;
+    // A hot operation's own scanner may take the body as is (it declines anything unusual).
+    let input: unknown = binding.scanInput?.(operation.name, request.body, codec.protocol);
     const handler = binding.handlers[operation.name];
-    if (handler === undefined) {
-      throw new ServiceError(
-        'UnknownOperationException',
-        `Operation ${operation.name} is part of the ${service.displayName} API but is not implemented by this Shardline server yet`,
-      );
+    if (input === undefined) {
+      const raw = codec.decode(request.body);
+      if (!isRecord(raw)) {
+        throw new ServiceError('SerializationException', `The request body must be a ${codec.protocol === 'cbor' ? 'CBOR map' : 'JSON object'}`);
+      }
+
+      // 4. Handler and input.
+      if (handler === undefined) {
+        throw new ServiceError(
+          'UnknownOperationException',
+          `Operation ${operation.name} is part of the ${service.displayName} API but is not implemented by this Shardline server yet`,
+        );
+      }
+      input = binding.parseInput(operation.name, raw, codec.protocol);
+    } else if (handler === undefined) {
+      throw new Error(`${operation.name} was scanned but has no handler`);
     }
-    const input = binding.parseInput(operation.name, raw, codec.protocol);
     const context: RequestContext = {
       requestId,
       region,
@@ -264,7 +271,12 @@ export class AwsProtocolRouter {
     const value = output === undefined || output === null ? {} : output;
     // Outputs that cannot hold blobs or timestamps need no conversion: the native stringify renders
     // them exactly as the JSON writer would, several times faster (PutRecords answers 500 entries).
-    const body = codec.protocol === 'json' && binding.plainOutputs?.has(operation.name) ? JSON.stringify(value) : codec.encode(value);
+    const body =
+      value instanceof RenderedJsonOutput
+        ? value.json
+        : codec.protocol === 'json' && binding.plainOutputs?.has(operation.name)
+          ? JSON.stringify(value)
+          : codec.encode(value);
     response.writeHead(200, {
       'content-type': codec.contentType,
       'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,

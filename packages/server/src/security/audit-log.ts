@@ -26,6 +26,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { Clock } from '../model/context.js';
 import { systemClock } from '../model/context.js';
+import { PLAIN_INPUT, hasPlainInput } from '../model/operation.js';
 import { dataPlaneOperations, isReadOnlyOperation } from './actions.js';
 
 export interface AuditIdentity {
@@ -89,6 +90,7 @@ function camel(name: string): string {
 /** requestParameters: the input without payloads or secrets, bounded in size. */
 export function sanitizeParameters(value: unknown, depth = 0): unknown {
   if (depth > 8) return '…';
+  if (hasPlainInput(value)) return sanitizeParameters(value[PLAIN_INPUT](), depth);
   if (value === null || value === undefined) return value;
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
