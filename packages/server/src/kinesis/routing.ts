@@ -36,95 +36,143 @@ export function compareHashKeys(a: HashKeyWords, b: HashKeyWords): number {
   return 0;
 }
 
-// MD5 (RFC 1321) of a short string, in JavaScript: for partition keys (≤ 256 characters) it is about
-// twice as fast as a native crypto call, which pays a per-call crossing and a Buffer allocation.
-// Checked against node:crypto by test/kinesis/data-plane/routing.test.ts.
-const MD5_S = new Uint8Array([
+// MD5 (RFC 1321) of a short byte string, in JavaScript: for partition keys
+// (≤ 256 characters, one to five blocks) it is several times faster than a native crypto call, which
+// pays a per-call crossing and a Buffer allocation. Checked against node:crypto by
+// test/kinesis/data-plane/routing.test.ts.
+
+/** Scratch for the padded message; grown for long keys. */
+let md5Scratch = new Uint8Array(1088);
+const md5State = new Int32Array(4);
+
+const MD5_S = new Int32Array([
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16,
   23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
 ]);
 const MD5_K = new Int32Array(64);
 for (let i = 0; i < 64; i++) MD5_K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0;
-const md5Block = new Int32Array(16);
-const utf8 = new TextEncoder();
-let md5Scratch = new Uint8Array(1024);
+/** Message word index of each step. */
+const MD5_G = new Int32Array(64);
+for (let i = 0; i < 64; i++) MD5_G[i] = i < 16 ? i : i < 32 ? (5 * i + 1) & 15 : i < 48 ? (3 * i + 5) & 15 : (7 * i) & 15;
+const md5Words = new Int32Array(16);
+
+/** Run the MD5 compression over the padded message `m[0, padded)`; the state ends in md5State. */
+function md5Blocks(m: Uint8Array, padded: number): void {
+  let a0 = 0x67452301 | 0;
+  let b0 = 0xefcdab89 | 0;
+  let c0 = 0x98badcfe | 0;
+  let d0 = 0x10325476 | 0;
+  const x = md5Words;
+  const K = MD5_K;
+  const S = MD5_S;
+  const G = MD5_G;
+  for (let o = 0; o < padded; o += 64) {
+    for (let j = 0; j < 16; j++) {
+      const p = o + 4 * j;
+      x[j] = m[p] | (m[p + 1] << 8) | (m[p + 2] << 16) | (m[p + 3] << 24);
+    }
+    let a = a0;
+    let b = b0;
+    let c = c0;
+    let d = d0;
+    // Four rounds of 16 steps, one loop each so that no step branches on its round.
+    for (let i = 0; i < 16; i++) {
+      const n = (a + ((b & c) | (~b & d)) + x[i] + K[i]) | 0;
+      a = d;
+      d = c;
+      c = b;
+      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+    }
+    for (let i = 16; i < 32; i++) {
+      const n = (a + ((b & d) | (c & ~d)) + x[G[i]] + K[i]) | 0;
+      a = d;
+      d = c;
+      c = b;
+      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+    }
+    for (let i = 32; i < 48; i++) {
+      const n = (a + (b ^ c ^ d) + x[G[i]] + K[i]) | 0;
+      a = d;
+      d = c;
+      c = b;
+      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+    }
+    for (let i = 48; i < 64; i++) {
+      const n = (a + (c ^ (b | ~d)) + x[G[i]] + K[i]) | 0;
+      a = d;
+      d = c;
+      c = b;
+      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+    }
+    a0 = (a0 + a) | 0;
+    b0 = (b0 + b) | 0;
+    c0 = (c0 + c) | 0;
+    d0 = (d0 + d) | 0;
+  }
+  md5State[0] = a0;
+  md5State[1] = b0;
+  md5State[2] = c0;
+  md5State[3] = d0;
+}
+
+/** Pad `m[0, len)` in place (MD5 padding); returns the padded length. */
+function md5Pad(m: Uint8Array, len: number): number {
+  const padded = (((len + 8) >>> 6) + 1) * 64;
+  m[len] = 0x80;
+  for (let i = len + 1; i < padded - 8; i++) m[i] = 0;
+  const bitsLo = (len * 8) >>> 0;
+  const bitsHi = Math.floor((len * 8) / 2 ** 32) >>> 0;
+  m[padded - 8] = bitsLo;
+  m[padded - 7] = bitsLo >>> 8;
+  m[padded - 6] = bitsLo >>> 16;
+  m[padded - 5] = bitsLo >>> 24;
+  m[padded - 4] = bitsHi;
+  m[padded - 3] = bitsHi >>> 8;
+  m[padded - 2] = bitsHi >>> 16;
+  m[padded - 1] = bitsHi >>> 24;
+  return padded;
+}
+
+function md5Out(out: HashKeyWords): HashKeyWords {
+  // The digest is A, B, C, D little-endian; read as one big-endian integer each word is byte-swapped.
+  out[0] = bswap32(md5State[0]);
+  out[1] = bswap32(md5State[1]);
+  out[2] = bswap32(md5State[2]);
+  out[3] = bswap32(md5State[3]);
+  return out;
+}
 
 function bswap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
+const utf8 = new TextEncoder();
+
 /** MD5 of the UTF-8 bytes of `text`, as the big-endian 128-bit hash key. */
 export function md5HashKey(text: string, out: HashKeyWords = new Uint32Array(4)): HashKeyWords {
   let len = text.length;
   if (len * 3 + 72 > md5Scratch.length) md5Scratch = new Uint8Array(len * 3 + 72);
-  const buf = md5Scratch;
-  let ascii = true;
+  const m = md5Scratch;
   for (let i = 0; i < len; i++) {
     const c = text.charCodeAt(i);
     if (c > 127) {
-      ascii = false;
+      len = utf8.encodeInto(text, m).written;
       break;
     }
-    buf[i] = c;
+    m[i] = c;
   }
-  if (!ascii) len = utf8.encodeInto(text, buf).written;
-  const padded = (((len + 8) >>> 6) + 1) * 64;
-  buf[len] = 0x80;
-  for (let i = len + 1; i < padded - 8; i++) buf[i] = 0;
-  const bitsLo = (len * 8) >>> 0;
-  const bitsHi = Math.floor((len * 8) / 2 ** 32) >>> 0;
-  for (let i = 0; i < 4; i++) {
-    buf[padded - 8 + i] = (bitsLo >>> (8 * i)) & 0xff;
-    buf[padded - 4 + i] = (bitsHi >>> (8 * i)) & 0xff;
-  }
-  let a0 = 0x67452301 | 0;
-  let b0 = 0xefcdab89 | 0;
-  let c0 = 0x98badcfe | 0;
-  let d0 = 0x10325476 | 0;
-  const M = md5Block;
-  for (let block = 0; block < padded; block += 64) {
-    for (let j = 0; j < 16; j++) {
-      const o = block + j * 4;
-      M[j] = buf[o] | (buf[o + 1] << 8) | (buf[o + 2] << 16) | (buf[o + 3] << 24);
-    }
-    let A = a0;
-    let B = b0;
-    let C = c0;
-    let D = d0;
-    for (let i = 0; i < 64; i++) {
-      let F: number;
-      let g: number;
-      if (i < 16) {
-        F = (B & C) | (~B & D);
-        g = i;
-      } else if (i < 32) {
-        F = (D & B) | (~D & C);
-        g = (5 * i + 1) & 15;
-      } else if (i < 48) {
-        F = B ^ C ^ D;
-        g = (3 * i + 5) & 15;
-      } else {
-        F = C ^ (B | ~D);
-        g = (7 * i) & 15;
-      }
-      F = (F + A + MD5_K[i] + M[g]) | 0;
-      A = D;
-      D = C;
-      C = B;
-      const r = MD5_S[i];
-      B = (B + ((F << r) | (F >>> (32 - r)))) | 0;
-    }
-    a0 = (a0 + A) | 0;
-    b0 = (b0 + B) | 0;
-    c0 = (c0 + C) | 0;
-    d0 = (d0 + D) | 0;
-  }
-  // The digest is A, B, C, D little-endian; read as one big-endian integer each word is byte-swapped.
-  out[0] = bswap32(a0);
-  out[1] = bswap32(b0);
-  out[2] = bswap32(c0);
-  out[3] = bswap32(d0);
-  return out;
+  md5Blocks(m, md5Pad(m, len));
+  return md5Out(out);
+}
+
+/** MD5 of the bytes `src[start, end)`, as the big-endian 128-bit hash key (no string, no allocation). */
+export function md5HashKeyOfBytes(src: Uint8Array, start: number, end: number, out: HashKeyWords = new Uint32Array(4)): HashKeyWords {
+  const len = end - start;
+  if (len + 72 > md5Scratch.length) md5Scratch = new Uint8Array(len + 72);
+  const m = md5Scratch;
+  for (let i = 0; i < len; i++) m[i] = src[start + i];
+  md5Blocks(m, md5Pad(m, len));
+  return md5Out(out);
 }
 
 /** ExplicitHashKey (decimal) → words, or undefined when it is outside 0 … 2^128-1. */

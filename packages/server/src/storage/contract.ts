@@ -22,6 +22,44 @@ export interface AppendRecord {
   readonly flags?: number | undefined;
 }
 
+/**
+ * Records in packed form, with no object per record (the PutRecords fast path): partition keys are
+ * ASCII bytes in `keyBytes`, data bytes in `dataBytes`, located by `layout`, four int32 per record:
+ * key start, key length, data start, data length.
+ */
+export interface PackedRecordSource {
+  readonly keyBytes: Buffer;
+  readonly dataBytes: Buffer;
+  readonly layout: Int32Array;
+  /** Decimal explicit hash key per record (ASCII digits), when any record has one. */
+  readonly explicitHashKeys?: readonly (string | undefined)[] | undefined;
+}
+
+/** One append of records taken from a {@link PackedRecordSource}. */
+export interface PackedAppend {
+  readonly source: PackedRecordSource;
+  /** Which records of the source, in append order (at least one). */
+  readonly indexes: readonly number[];
+  /** Stored with every record (AppendRecord.flags). */
+  readonly flags: number;
+  /** Whether the records' explicit hash keys are stored (false drops them, as AUTO distribution does). */
+  readonly keepExplicitHashKeys: boolean;
+}
+
+/** The same records as {@link AppendRecord}s (for stores without {@link ShardLog.appendPacked}). */
+export function unpackAppend(batch: PackedAppend): AppendRecord[] {
+  const { keyBytes, dataBytes, layout, explicitHashKeys } = batch.source;
+  return batch.indexes.map((i) => {
+    const k = 4 * i;
+    return {
+      partitionKey: keyBytes.toString('latin1', layout[k], layout[k] + layout[k + 1]),
+      explicitHashKey: batch.keepExplicitHashKeys ? explicitHashKeys?.[i] : undefined,
+      data: dataBytes.subarray(layout[k + 2], layout[k + 2] + layout[k + 3]),
+      flags: batch.flags,
+    };
+  });
+}
+
 export interface AppendResult {
   /** Offset of the first record of the batch; the batch occupies firstOffset … firstOffset+n-1. */
   readonly firstOffset: number;
@@ -66,6 +104,11 @@ export interface ShardLog {
    * Rejects with code `SEALED` after {@link seal}.
    */
   append(records: readonly AppendRecord[]): Promise<AppendResult>;
+  /**
+   * Optional: {@link append} for packed records, with the same guarantees; the source's buffers must
+   * not change until the promise settles. Callers without it use `append(unpackAppend(batch))`.
+   */
+  appendPacked?(batch: PackedAppend): Promise<AppendResult>;
   /** Read forward from `fromOffset` (clamped to the first retained offset). */
   read(fromOffset: number, options: ReadOptions): Promise<ReadResult>;
   /** First offset whose arrival time is ≥ `timestampMs`; `endOffset()` when there is none. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/model/context.js';
 import type { AppendRecord, ShardLog, ShardLogStore } from '../../src/storage/contract.js';
-import { StorageError, StorageErrorCode } from '../../src/storage/contract.js';
+import { StorageError, StorageErrorCode, unpackAppend } from '../../src/storage/contract.js';
 
 /** A place a backend keeps its data. `open` may be called again after the previous store is closed. */
 export interface ShardLogFixture {
@@ -98,6 +98,68 @@ export function shardLogContract(backend: string, factory: ShardLogFixtureFactor
           [3, 4],
         );
       }));
+
+    void it('packed appends (appendPacked, or append(unpackAppend(…)) where absent) store the same records as plain ones, across a reopen', async () => {
+      const fixture = await factory();
+      const clock = new ManualClock(T0);
+      let store = await fixture.open(clock);
+      try {
+        const name = 's/packed';
+        let log = await store.open(name);
+        // One source shared by two appends that take different records of it, as PutRecords does per shard.
+        const keys = ['pk-0', 'k', 'pk-two', 'x'.repeat(256)];
+        const datas = [Buffer.from('zero'), Buffer.alloc(0), Buffer.from([0, 255, 7]), Buffer.alloc(3000, 0x61)];
+        const keyBytes = Buffer.from(`junk${keys.join('')}`, 'latin1');
+        const dataBytes = Buffer.concat([Buffer.from('junk'), ...datas]);
+        const layout = new Int32Array(16);
+        let kp = 4;
+        let dp = 4;
+        for (let i = 0; i < 4; i++) {
+          layout.set([kp, keys[i].length, dp, datas[i].length], 4 * i);
+          kp += keys[i].length;
+          dp += datas[i].length;
+        }
+        const source = { keyBytes, dataBytes, layout, explicitHashKeys: [undefined, '0', '340282366920938463463374607431768211455', undefined] };
+        const packed = (indexes: number[], keep: boolean, flags: number) => {
+          const batch = { source, indexes, flags, keepExplicitHashKeys: keep };
+          return log.appendPacked !== undefined ? log.appendPacked(batch) : log.append(unpackAppend(batch));
+        };
+        await log.append([record('plain-0', 'p0')]);
+        const a = await packed([2, 0], true, 1);
+        assert.equal(a.firstOffset, 1);
+        const [b, c] = await Promise.all([packed([1, 3], false, 0), log.append([record('plain-1', 'p1')])]);
+        assert.equal(b.firstOffset, 3);
+        assert.equal(c.firstOffset, 5);
+        const expected = [
+          [0, 'plain-0', Buffer.from('p0').toString('hex'), undefined, 0],
+          [1, 'pk-two', '00ff07', '340282366920938463463374607431768211455', 1],
+          [2, 'pk-0', Buffer.from('zero').toString('hex'), undefined, 1],
+          [3, 'k', '', undefined, 0],
+          [4, 'x'.repeat(256), datas[3].toString('hex'), undefined, 0],
+          [5, 'plain-1', Buffer.from('p1').toString('hex'), undefined, 0],
+        ];
+        const check = async () => {
+          for (const from of [0, 2, 4]) {
+            const r = await log.read(from, { maxRecords: 100, maxBytes: 1 << 20 });
+            assert.deepEqual(
+              r.records.map((x) => [x.offset, x.partitionKey, Buffer.from(x.data).toString('hex'), x.explicitHashKey, x.flags]),
+              expected.slice(from),
+            );
+          }
+        };
+        await check();
+        if (fixture.persistent) {
+          await store.close();
+          store = await fixture.open(clock);
+          log = await store.open(name);
+          assert.equal(log.endOffset(), 6);
+          await check();
+        }
+      } finally {
+        await store.close();
+        await fixture.cleanup();
+      }
+    });
 
     void it('copies appended data (the caller may reuse its buffer)', () =>
       withStore(async (store) => {

@@ -20,7 +20,7 @@
  * A batch is visible only as a whole: recovery truncates to the end of the last frame whose
  * "last record of batch" bit is set.
  */
-import type { AppendRecord } from '../contract.js';
+import type { AppendRecord, PackedAppend } from '../contract.js';
 import { crc32Of, crc32Range } from './crc32.js';
 
 export const FRAME_HEADER_BYTES = 32;
@@ -82,6 +82,53 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
   buf[pos + 31] = keyBytes >>> 8;
   // CRC of the header and keys, continued over the caller's data (same bytes as in buf[dataStart, p)).
   putU32(buf, pos + 4, crc32Of(data, crc32Range(buf, pos + 8, dataStart)));
+  return p;
+}
+
+/** Bytes the frame of record `i` of a packed append occupies (its keys are valid by construction). */
+export function packedFrameBytes(batch: PackedAppend, i: number): number {
+  const layout = batch.source.layout;
+  const hashKey = batch.keepExplicitHashKeys ? batch.source.explicitHashKeys?.[i] : undefined;
+  return FRAME_HEADER_BYTES + layout[4 * i + 1] + (hashKey === undefined ? 0 : hashKey.length) + layout[4 * i + 3];
+}
+
+/**
+ * Write the frame of record `i` of a packed append at `pos` in `buf`; returns the position after it.
+ * Same bytes as {@link writeFrame} for the equivalent AppendRecord.
+ */
+export function writePackedFrame(buf: Buffer, pos: number, batch: PackedAppend, i: number, offset: number, arrivalMs: number, endOfBatch: boolean): number {
+  const { keyBytes, dataBytes, layout } = batch.source;
+  const k = 4 * i;
+  const keyStart = layout[k];
+  const keyLength = layout[k + 1];
+  let p = pos + FRAME_HEADER_BYTES;
+  for (let j = 0; j < keyLength; j++) buf[p + j] = keyBytes[keyStart + j];
+  p += keyLength;
+  let hashKeyBytes = 0;
+  let frameFlags = endOfBatch ? FrameFlag.END_OF_BATCH : 0;
+  const hashKey = batch.keepExplicitHashKeys ? batch.source.explicitHashKeys?.[i] : undefined;
+  if (hashKey !== undefined) {
+    hashKeyBytes = writeString(buf, p, hashKey);
+    p += hashKeyBytes;
+    frameFlags |= FrameFlag.HAS_HASH_KEY;
+  }
+  const dataLength = layout[k + 3];
+  if (dataLength > 0) dataBytes.copy(buf, p, layout[k + 2], layout[k + 2] + dataLength);
+  p += dataLength;
+  putU32(buf, pos, p - pos);
+  buf[pos + 8] = FRAME_MAGIC_0;
+  buf[pos + 9] = FRAME_MAGIC_1;
+  buf[pos + 10] = FRAME_VERSION;
+  buf[pos + 11] = frameFlags;
+  putU32(buf, pos + 12, offset >>> 0);
+  putU32(buf, pos + 16, Math.floor(offset / TWO_32));
+  putU32(buf, pos + 20, arrivalMs >>> 0);
+  putU32(buf, pos + 24, Math.floor(arrivalMs / TWO_32));
+  buf[pos + 28] = batch.flags;
+  buf[pos + 29] = hashKeyBytes;
+  buf[pos + 30] = keyLength & 0xff;
+  buf[pos + 31] = keyLength >>> 8;
+  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
   return p;
 }
 

@@ -11,7 +11,7 @@ import { readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../model/context.js';
 import type { Logger } from '../../logger.js';
-import type { AppendRecord, AppendResult, ReadOptions, ReadResult, ShardLog, StoredRecord } from '../contract.js';
+import type { AppendRecord, AppendResult, PackedAppend, ReadOptions, ReadResult, ShardLog, StoredRecord } from '../contract.js';
 import { StorageError, StorageErrorCode } from '../contract.js';
 import type { FsyncPolicy } from '../fsync-policy.js';
 import type { BufferPool } from './buffer-pool.js';
@@ -26,11 +26,14 @@ import {
   frameDataLength,
   frameEndsBatch,
   frameOffset,
+  packedFrameBytes,
   writeFrame,
+  writePackedFrame,
 } from './frame.js';
 import type { SegmentFs } from './segment-fs.js';
 import { readFully } from './segment-fs.js';
 import { INDEX_HEADER_BYTES, INDEX_INTERVAL_BYTES, OFFSET_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES, indexHeader } from './sparse-index.js';
+import { TailCache } from './tail-cache.js';
 
 export const SEALED_MARKER = 'SEALED';
 export const START_MARKER = 'START';
@@ -59,17 +62,15 @@ export interface SegmentShardLogOptions {
   /** Encode buffers shared by the store's logs. */
   readonly buffers: BufferPool;
   /**
-   * Bytes of record data kept in memory after each commit so that reads at the tail (consumers that
-   * keep up, every SubscribeToShard subscriber) need no file read. Default {@link DEFAULT_TAIL_CACHE_BYTES};
-   * 0 turns the cache off.
+   * Bytes of recently committed frames kept in memory (storage/embedded/tail-cache.ts) so that reads at
+   * the tail (consumers that keep up, every SubscribeToShard subscriber) need no file read. Default
+   * {@link DEFAULT_TAIL_CACHE_BYTES}; 0 turns the cache off.
    */
   readonly tailCacheBytes?: number | undefined;
 }
 
-/** Default size of the per-log tail cache (record data bytes). */
+/** Default size of the per-log tail cache (frame bytes: record data, keys and 32-byte headers). */
 export const DEFAULT_TAIL_CACHE_BYTES = 1024 * 1024;
-/** At most this many records in a tail cache, whatever their size. */
-const TAIL_CACHE_MAX_RECORDS = 16384;
 
 /** One segment file and its in-memory index. Fields only change on the writer path or recovery. */
 class Segment {
@@ -104,6 +105,9 @@ class Segment {
 
 interface PendingAppend {
   readonly records: readonly AppendRecord[] | undefined;
+  readonly packed: PackedAppend | undefined;
+  /** Records in this append. */
+  readonly count: number;
   readonly bytes: number;
   readonly control: (() => Promise<void>) | undefined;
   readonly resolve: (result: AppendResult) => void;
@@ -144,14 +148,11 @@ export class SegmentShardLog implements ShardLog {
   /** Scratch for the index entries of the group being written: [relativeOffset, position, …]. */
   private readonly pendingIndex: number[] = [];
   /**
-   * The most recently committed records, contiguous by offset: tail[tailHead] … tail[tail.length-1].
-   * Filled only after a group is durable under the fsync policy, so it never holds anything a read
-   * from the files would not return; emptied on reopen (reads then go to the files).
+   * Frames of the most recently committed groups. Filled only after a group is durable under the fsync
+   * policy, so it never holds anything a read from the files would not return; emptied on reopen
+   * (reads then go to the files).
    */
-  private tail: StoredRecord[] = [];
-  private tailHead = 0;
-  private tailBytes = 0;
-  private readonly tailBudget: number;
+  private readonly tail: TailCache;
 
   private constructor(options: SegmentShardLogOptions) {
     this.opts = options;
@@ -159,7 +160,7 @@ export class SegmentShardLog implements ShardLog {
     this.dir = options.dir;
     this.logger = options.logger.child({ shardLog: options.name });
     this.sfs = options.fs;
-    this.tailBudget = Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.tail = new TailCache(Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES));
   }
 
   /** Create the files of a new, empty log in `dir` (which must exist and be empty). */
@@ -199,7 +200,20 @@ export class SegmentShardLog implements ShardLog {
       return Promise.resolve({ firstOffset: this.end, arrivalMs: this.lastArrival !== undefined && this.lastArrival > now ? this.lastArrival : now });
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ records, bytes, control: undefined, resolve, reject });
+      this.queue.push({ records, packed: undefined, count: records.length, bytes, control: undefined, resolve, reject });
+      if (this.draining === undefined) this.draining = this.drain();
+    });
+  }
+
+  appendPacked(batch: PackedAppend): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.sealed || this.sealing) return Promise.reject(new StorageError(StorageErrorCode.SEALED, `shard log ${this.name} is sealed`));
+    const indexes = batch.indexes;
+    if (indexes.length === 0) return this.append([]);
+    let bytes = 0;
+    for (let j = 0; j < indexes.length; j++) bytes += packedFrameBytes(batch, indexes[j]);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ records: undefined, packed: batch, count: indexes.length, bytes, control: undefined, resolve, reject });
       if (this.draining === undefined) this.draining = this.drain();
     });
   }
@@ -207,7 +221,7 @@ export class SegmentShardLog implements ShardLog {
   /** Run `task` on the writer path, after every append queued before it. */
   private enqueueControl(task: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records: undefined, bytes: 0, control: task, resolve: () => resolve(), reject });
+      this.queue.push({ records: undefined, packed: undefined, count: 0, bytes: 0, control: task, resolve: () => resolve(), reject });
       if (this.draining === undefined) this.draining = this.drain();
     });
   }
@@ -279,14 +293,17 @@ export class SegmentShardLog implements ShardLog {
     let pos = 0;
     try {
       for (let g = 0; g < group.length; g++) {
-        const records = group[g].records as readonly AppendRecord[];
-        const last = records.length - 1;
+        const { records, packed, count } = group[g];
+        const last = count - 1;
         for (let i = 0; i <= last; i++) {
           if (basePos + pos === 0 || bytesSinceIndex >= INDEX_INTERVAL_BYTES) {
             newIndex.push(offset - seg.baseOffset, basePos + pos);
             bytesSinceIndex = 0;
           }
-          const next = writeFrame(buf, pos, records[i], offset, arrivalMs, i === last);
+          const next =
+            packed !== undefined
+              ? writePackedFrame(buf, pos, packed, packed.indexes[i], offset, arrivalMs, i === last)
+              : writeFrame(buf, pos, (records as readonly AppendRecord[])[i], offset, arrivalMs, i === last);
           bytesSinceIndex += next - pos;
           pos = next;
           offset++;
@@ -329,69 +346,17 @@ export class SegmentShardLog implements ShardLog {
     for (let i = 0; i < newIndex.length; i += 2) seg.index.add(newIndex[i], newIndex[i + 1], arrivalMs);
     if (seg.firstArrivalMs === undefined) seg.firstArrivalMs = arrivalMs;
     seg.lastArrivalMs = arrivalMs;
-    if (this.tailBudget > 0) this.cacheGroup(group, this.end, arrivalMs);
+    if (this.tail.enabled) this.tail.add(buf, this.end, offset - this.end);
     let batchStart = this.end;
     this.end = offset;
     this.lastArrival = arrivalMs;
     if (this.opts.fsync.mode !== 'always') this.dirty = true;
     for (const item of group) {
-      const n = (item.records as readonly AppendRecord[]).length;
       item.resolve({ firstOffset: batchStart, arrivalMs });
-      batchStart += n;
+      batchStart += item.count;
       this.notify(batchStart);
     }
     if (indexFlush !== undefined) await indexFlush;
-  }
-
-  /**
-   * Keep the committed group's records for tail reads. Data is copied into one buffer per group: the
-   * caller owns its buffers once the append resolves.
-   */
-  private cacheGroup(group: readonly PendingAppend[], firstOffset: number, arrivalMs: number): void {
-    let dataBytes = 0;
-    for (const item of group) for (const r of item.records as readonly AppendRecord[]) dataBytes += r.data.length;
-    const copy = Buffer.allocUnsafe(dataBytes);
-    let pos = 0;
-    let offset = firstOffset;
-    for (const item of group) {
-      for (const r of item.records as readonly AppendRecord[]) {
-        copy.set(r.data, pos);
-        this.tail.push({
-          offset: offset++,
-          arrivalMs,
-          partitionKey: r.partitionKey,
-          explicitHashKey: r.explicitHashKey,
-          data: copy.subarray(pos, pos + r.data.length),
-          flags: r.flags ?? 0,
-        });
-        pos += r.data.length;
-      }
-    }
-    this.tailBytes += dataBytes;
-    while (this.tail.length - this.tailHead > 1 && (this.tailBytes > this.tailBudget || this.tail.length - this.tailHead > TAIL_CACHE_MAX_RECORDS)) {
-      this.tailBytes -= this.tail[this.tailHead].data.length;
-      this.tailHead++;
-    }
-    if (this.tailHead > 4096 && this.tailHead * 2 > this.tail.length) {
-      this.tail = this.tail.slice(this.tailHead);
-      this.tailHead = 0;
-    }
-  }
-
-  /** Serve a read from the tail cache when it holds `from`; undefined when it does not. */
-  private readTail(from: number, maxRecords: number, maxBytes: number): ReadResult | undefined {
-    if (this.tail.length === this.tailHead) return undefined;
-    const first = this.tail[this.tailHead].offset;
-    if (from < first || from >= this.end) return undefined;
-    const out: StoredRecord[] = [];
-    let bytes = 0;
-    for (let i = this.tailHead + (from - first); i < this.tail.length && out.length < maxRecords; i++) {
-      const r = this.tail[i];
-      if (out.length > 0 && bytes + r.data.length > maxBytes) break;
-      out.push(r);
-      bytes += r.data.length;
-    }
-    return { records: out, nextOffset: out.length > 0 ? out[out.length - 1].offset + 1 : from };
   }
 
   private notify(endOffset: number): void {
@@ -486,7 +451,7 @@ export class SegmentShardLog implements ShardLog {
         if (visible > from) from = visible;
       }
     }
-    const cached = this.readTail(from, maxRecords, options.maxBytes);
+    const cached = this.tail.read(from, maxRecords, options.maxBytes);
     if (cached !== undefined) return cached;
     const out: StoredRecord[] = [];
     const state = { offset: from, bytes: 0 };
@@ -767,9 +732,7 @@ export class SegmentShardLog implements ShardLog {
     this.closed = true;
     while (this.draining !== undefined) await this.draining;
     this.listeners.clear();
-    this.tail = [];
-    this.tailHead = 0;
-    this.tailBytes = 0;
+    this.tail.dispose();
     const active = this.active();
     if (active !== undefined) {
       await this.flushIndex(active);

@@ -16,7 +16,8 @@ const variants: { label: string; fsync: FsyncPolicy; segmentBytes?: number; tail
   { label: 'fsync always, 512-byte segments', fsync: { mode: 'always' }, segmentBytes: 512 },
   { label: 'fsync never, no tail cache', fsync: { mode: 'never' }, tailCacheBytes: 0 },
   { label: 'fsync always, 512-byte segments, no tail cache', fsync: { mode: 'always' }, segmentBytes: 512, tailCacheBytes: 0 },
-  { label: 'fsync never, 64-byte tail cache (constant eviction)', fsync: { mode: 'never' }, tailCacheBytes: 64 },
+  { label: 'fsync never, 64-byte tail cache (no group fits)', fsync: { mode: 'never' }, tailCacheBytes: 64 },
+  { label: 'fsync never, 600-byte tail cache (constant wrap and eviction)', fsync: { mode: 'never' }, tailCacheBytes: 600 },
 ];
 
 for (const v of variants) {
