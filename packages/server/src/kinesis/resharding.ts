@@ -10,10 +10,11 @@
  * - Shard indexes only increase (nextShardIndex). Records are never moved: a closed parent keeps its
  *   log (sealed) and stays readable and listed until its records expire (closedMs older than the
  *   retention period), then it disappears from ListShards and DescribeStream.
- * - StartingSequenceNumber of a shard = encodeSequenceNumber(index, 0, salt); the data plane encodes
- *   record i of a shard as encodeSequenceNumber(index, i, salt). A closed shard's
- *   EndingSequenceNumber is the sequence number of its last record (offset endOffset-1), or its
- *   starting sequence number when it closed empty: it is ≥ every record in the shard and < every
+ * - Sequence numbers encode a position (sequence-number.ts): the record at log offset i has position
+ *   i + 1, and position 0 is the shard's start. StartingSequenceNumber = position 0, below every record
+ *   of the shard, so AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER with it both start at the first
+ *   record. A closed shard's EndingSequenceNumber is the number of its last record (position
+ *   endOffset), or position 0 when it closed empty: it is ≥ every record in the shard and < every
  *   sequence number of its children (which have higher indexes).
  * - UpdateShardCount (UNIFORM_SCALING) is a sequence of splits then merges, so each new shard has at
  *   most two parents and the lineage is exact; shards created and closed within the same call
@@ -29,7 +30,7 @@ import type { KinesisEnv } from './env.js';
 import { MAX_HASH_KEY, evenHashRanges } from './hash-key.js';
 import type { ShardRecord, StreamRecord } from './records.js';
 import { StreamStatus, shardIdFor } from './records.js';
-import { encodeSequenceNumber } from './sequence-number.js';
+import { sequenceNumberEncoder } from './sequence-number.js';
 import { KeyedMutex } from './stream-store.js';
 
 export const HOUR_MS = 3600 * 1000;
@@ -53,13 +54,15 @@ export function listedShards(stream: StreamRecord, nowMs: number): ShardRecord[]
   return stream.shards.filter((s) => !isExpired(stream, s, nowMs)).sort((a, b) => a.index - b.index);
 }
 
+/** Position 0: before the shard's first record. */
 export function startingSequenceNumber(stream: StreamRecord, shard: ShardRecord): string {
-  return encodeSequenceNumber(shard.index, 0, stream.salt);
+  return sequenceNumberEncoder(shard.index, stream.salt).start();
 }
 
+/** A closed shard's last record (position endOffset), or position 0 when it never had one. */
 export function endingSequenceNumber(stream: StreamRecord, shard: ShardRecord): string | undefined {
   if (shard.closedMs === undefined) return undefined;
-  return encodeSequenceNumber(shard.index, Math.max((shard.endOffset ?? 0) - 1, 0), stream.salt);
+  return sequenceNumberEncoder(shard.index, stream.salt).at(Math.max(shard.endOffset ?? 0, 0));
 }
 
 export interface ShardOutput {

@@ -10,7 +10,7 @@
  */
 import type { ShardLog, StoredRecord } from '../storage/contract.js';
 import type { ShardRecord, StreamRecord } from './records.js';
-import { encodeSequenceNumber } from './sequence-number.js';
+import { sequenceNumberEncoder } from './sequence-number.js';
 
 /** Most records one GetRecords call returns. */
 export const MAX_RECORDS_PER_READ = 10_000;
@@ -87,12 +87,21 @@ export function childShardsOf(stream: StreamRecord, shardId: string): ChildShard
 
 /** Sequence number of the record at `offset` of a shard. */
 export function sequenceNumberAt(stream: StreamRecord, shard: ShardRecord, offset: number): string {
-  return encodeSequenceNumber(shard.index, offset, stream.salt);
+  return sequenceNumberEncoder(shard.index, stream.salt).record(offset);
+}
+
+/**
+ * Sequence number at a position of a shard: 0 is the shard's start (its StartingSequenceNumber), p > 0
+ * the record at offset p − 1. Resuming AFTER the number at position p reads from offset p.
+ */
+export function sequenceNumberAtPosition(stream: StreamRecord, shard: ShardRecord, position: number): string {
+  return sequenceNumberEncoder(shard.index, stream.salt).at(position);
 }
 
 /** Map stored records to the API's Record shape (one Date per distinct arrival time). */
 export function toKinesisRecords(stream: StreamRecord, shard: ShardRecord, stored: readonly StoredRecord[]): KinesisRecord[] {
   const out: KinesisRecord[] = new Array<KinesisRecord>(stored.length);
+  const sequenceNumbers = sequenceNumberEncoder(shard.index, stream.salt);
   let lastMs = -1;
   let lastDate = new Date(0);
   for (let i = 0; i < stored.length; i++) {
@@ -102,7 +111,7 @@ export function toKinesisRecords(stream: StreamRecord, shard: ShardRecord, store
       lastDate = new Date(lastMs);
     }
     out[i] = {
-      SequenceNumber: encodeSequenceNumber(shard.index, r.offset, stream.salt),
+      SequenceNumber: sequenceNumbers.record(r.offset),
       ApproximateArrivalTimestamp: lastDate,
       Data: r.data,
       PartitionKey: r.partitionKey === '' ? undefined : r.partitionKey,

@@ -29,7 +29,7 @@ import { StorageError, StorageErrorCode } from '../storage/contract.js';
 import { TokenBucket } from './limits.js';
 import type { ShardRecord, StreamRecord } from './records.js';
 import type { ShardReadResult } from './shard-reader.js';
-import { readShard, sequenceNumberAt } from './shard-reader.js';
+import { readShard, sequenceNumberAtPosition } from './shard-reader.js';
 import type { StreamStore } from './stream-store.js';
 
 export interface SubscriptionOptions {
@@ -100,7 +100,10 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
   private readonly bucket: TokenBucket | undefined;
   private stream: StreamRecord;
   private offset: number;
-  /** Sequence number of the last record delivered (or of the record before the start position). */
+  /**
+   * The number to resume AFTER: the last record delivered, or, before any, the number at the start
+   * position (the record before it, or the shard's StartingSequenceNumber at offset 0).
+   */
   private continuation: string;
   private lastEventRealMs = 0;
   private sealedChecks = 0;
@@ -123,7 +126,7 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
     this.key = subscriptionKey(start.consumerArn, start.shard.shardId);
     this.stream = start.stream;
     this.offset = start.offset;
-    this.continuation = continuationBefore(start.stream, start.shard, start.offset);
+    this.continuation = sequenceNumberAtPosition(start.stream, start.shard, start.offset);
     this.startedMs = deps.clock.now();
     this.bucket = bucket;
     this.log = start.log;
@@ -345,26 +348,6 @@ export class ShardSubscription implements AsyncIterableIterator<EventStreamEvent
 
 function streamKeyOf(stream: StreamRecord): string {
   return `kinesis/stream/${stream.accountId}/${stream.region}/${stream.name}`;
-}
-
-/**
- * The continuation for a subscription that has delivered nothing yet: the sequence number of the
- * record just before the start position, so that resuming AFTER it starts exactly there. At offset 0
- * there is no such record, and the shard's StartingSequenceNumber is its first record's own number, so
- * {@link shardStartSequenceNumber} (one less) stands for "before the first record".
- */
-function continuationBefore(stream: StreamRecord, shard: ShardRecord, offset: number): string {
-  return offset === 0 ? shardStartSequenceNumber(stream, shard) : sequenceNumberAt(stream, shard, offset - 1);
-}
-
-/**
- * The number just below a shard's first record: smaller than every sequence number of the shard and
- * larger than every number of its parents (lower shard index), so it orders correctly. Only
- * SubscribeToShard emits it (as the ContinuationSequenceNumber of a subscription that starts at the
- * very beginning of a shard) and accepts it back, as "before offset 0".
- */
-export function shardStartSequenceNumber(stream: StreamRecord, shard: ShardRecord): string {
-  return (BigInt(sequenceNumberAt(stream, shard, 0)) - 1n).toString();
 }
 
 export function subscriptionKey(consumerArn: string, shardId: string): string {

@@ -21,7 +21,7 @@ import type { DataPlaneContext } from '../data-plane.js';
 import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { shardIdFor } from '../records.js';
-import { decodeSequenceNumber } from '../sequence-number.js';
+import { decodeSequenceNumber, offsetAfterSequenceNumber, offsetAtSequenceNumber } from '../sequence-number.js';
 import { isExpired } from '../resharding.js';
 import { findShard } from '../stream-store.js';
 
@@ -76,8 +76,9 @@ export async function getShardIterator(
       break;
     case ShardIteratorType.AT_SEQUENCE_NUMBER:
     case ShardIteratorType.AFTER_SEQUENCE_NUMBER: {
-      const at = sequenceOffset(stream, shard, seq as string, log.endOffset());
-      offset = type === ShardIteratorType.AT_SEQUENCE_NUMBER ? at : at + 1;
+      // The shard's StartingSequenceNumber is position 0: AT and AFTER it both start at the first record.
+      const position = sequencePosition(stream, shard, seq as string, log.endOffset());
+      offset = type === ShardIteratorType.AT_SEQUENCE_NUMBER ? offsetAtSequenceNumber(position) : offsetAfterSequenceNumber(position);
       break;
     }
     case ShardIteratorType.AT_TIMESTAMP: {
@@ -114,8 +115,11 @@ export async function getShardIterator(
   return { ShardIterator };
 }
 
-/** Offset of the record a sequence number names in this shard, with AWS's validations. */
-function sequenceOffset(stream: StreamRecord, shard: ShardRecord, sequenceNumber: string, endOffset: number): number {
+/**
+ * Position a sequence number names in this shard (0 = its start, offset + 1 = a record), with AWS's
+ * validations.
+ */
+function sequencePosition(stream: StreamRecord, shard: ShardRecord, sequenceNumber: string, endOffset: number): number {
   const parts = decodeSequenceNumber(sequenceNumber);
   const invalid = (): ServiceError =>
     new ServiceError(
@@ -129,7 +133,7 @@ function sequenceOffset(stream: StreamRecord, shard: ShardRecord, sequenceNumber
       `Invalid StartingSequenceNumber. It encodes ${shardIdFor(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`,
     );
   }
-  // A number this shard has not issued yet (beyond its tip) cannot come from the service.
-  if (parts.offset >= endOffset) throw invalid();
-  return parts.offset;
+  // A number this shard has not issued yet (beyond its last record) cannot come from the service.
+  if (parts.position > endOffset) throw invalid();
+  return parts.position;
 }

@@ -5,16 +5,16 @@
  * (initial-response, then SubscribeToShardEvent events). See subscriptions.ts for the stream itself.
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html
  *
- * Starting positions resolve to a log offset (record i of a shard has sequence number
- * encodeSequenceNumber(shard.index, i, salt)):
+ * Starting positions resolve to a log offset (a sequence number encodes a position: the record at
+ * offset i has position i + 1, the shard's StartingSequenceNumber position 0; see sequence-number.ts):
  *   TRIM_HORIZON          first retained record
  *   LATEST                the next record appended
- *   AT_SEQUENCE_NUMBER    the record with that number
- *   AFTER_SEQUENCE_NUMBER the record after it (never past the end of the log)
- *   either, with the number just below the shard's first record (the ContinuationSequenceNumber of a
- *                         subscription that has delivered nothing from the start of a shard; see
- *                         shardStartSequenceNumber): the first record
+ *   AT_SEQUENCE_NUMBER    the record with that number; the first record for StartingSequenceNumber
+ *   AFTER_SEQUENCE_NUMBER the record after it (never past the end of the log); the first record for
+ *                         StartingSequenceNumber, which is also the ContinuationSequenceNumber of a
+ *                         subscription that has delivered nothing from the start of a shard
  *   AT_TIMESTAMP          the first record that arrived at or after Timestamp
+ * Offsets before the trim horizon start at the first retained record.
  */
 import type { RequestContext } from '../../model/context.js';
 import type { StartingPosition, SubscribeToShardInput, SubscribeToShardOutput } from '../../model/generated/kinesis-types.js';
@@ -24,8 +24,7 @@ import { requireReadableOrWritable } from '../data-plane.js';
 import type { FanOutEnv } from '../fan-out.js';
 import type { ShardRecord, StreamRecord } from '../records.js';
 import { ConsumerStatus, shardIdFor } from '../records.js';
-import { decodeSequenceNumber } from '../sequence-number.js';
-import { shardStartSequenceNumber } from '../subscriptions.js';
+import { decodeSequenceNumber, offsetAfterSequenceNumber, offsetAtSequenceNumber } from '../sequence-number.js';
 
 export async function subscribeToShard(
   fan: FanOutEnv,
@@ -83,7 +82,6 @@ async function startOffset(stream: StreamRecord, shard: ShardRecord, log: ShardL
           `Must specify SequenceNumber parameter for starting position of type ${position.Type}.`,
         );
       }
-      if (position.SequenceNumber === shardStartSequenceNumber(stream, shard)) return log.startOffset();
       const parts = decodeSequenceNumber(position.SequenceNumber);
       if (!parts || parts.salt !== (stream.salt >>> 0)) {
         throw new ServiceError(
@@ -97,9 +95,8 @@ async function startOffset(stream: StreamRecord, shard: ShardRecord, log: ShardL
           `Invalid StartingSequenceNumber. It encodes ${shardIdFor(parts.shardIndex)}, while it was used in a call to a shard with ${shard.shardId}`,
         );
       }
-      const end = log.endOffset();
-      const at = position.Type === 'AT_SEQUENCE_NUMBER' ? parts.offset : Math.min(parts.offset + 1, Math.max(end, parts.offset));
-      return Math.max(log.startOffset(), Math.min(at, end));
+      const at = position.Type === 'AT_SEQUENCE_NUMBER' ? offsetAtSequenceNumber(parts.position) : offsetAfterSequenceNumber(parts.position);
+      return Math.max(log.startOffset(), Math.min(at, log.endOffset()));
     }
     default:
       throw new ServiceError('InvalidArgumentException', `Invalid StartingPosition type ${String(position.Type)}.`);

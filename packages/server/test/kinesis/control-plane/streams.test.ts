@@ -39,7 +39,7 @@ void describe('CreateStream / DescribeStream / DescribeStreamSummary / ListStrea
       assert.equal(BigInt(d.Shards[i].HashKeyRange.StartingHashKey), BigInt(d.Shards[i - 1].HashKeyRange.EndingHashKey) + 1n);
     }
     const seq = decodeSequenceNumber(d.Shards[1].SequenceNumberRange.StartingSequenceNumber);
-    assert.deepEqual(seq && { i: seq.shardIndex, o: seq.offset }, { i: 1, o: 0 });
+    assert.deepEqual(seq && { i: seq.shardIndex, p: seq.position }, { i: 1, p: 0 });
     assert.equal(d.Shards[0].SequenceNumberRange.EndingSequenceNumber, undefined);
   });
 
