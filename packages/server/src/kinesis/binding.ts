@@ -3,6 +3,7 @@
  * handler table (control plane + data plane), and the background duties (state transitions,
  * retention, on-demand scaling), with one close() for shutdown.
  */
+import { scanPutRecordsJson } from './put-records-scan.js';
 import { kinesisPlainOutputs, kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
 import type { OperationHandler, ServiceBinding } from '../model/operation.js';
 import { controlPlane } from './control-plane.js';
@@ -37,6 +38,11 @@ export interface KinesisBindingOptions {
   readonly instrument?: ((handlers: Readonly<Record<string, OperationHandler>>, streams: StreamStore) => Record<string, OperationHandler>) | undefined;
 }
 
+/** The fast input path (model/operation.ts `scanInput`): PutRecords over JSON. */
+function scanKinesisInput(operation: string, body: Buffer, protocol: 'json' | 'cbor'): unknown {
+  return operation === 'PutRecords' && protocol === 'json' ? scanPutRecordsJson(body) : undefined;
+}
+
 export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBindingOptions = {}): Promise<KinesisService> {
   const streams = new StreamStore(deps.storage.metadata, deps.storage.logs, deps.clock, deps.logger.child({ service: 'kinesis' }));
   const env: KinesisEnv = { ...deps, streams, usage: new ShardUsageMeter() };
@@ -46,7 +52,7 @@ export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBi
   const served = options.instrument ? options.instrument(handlers, streams) : handlers;
   return {
     env,
-    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served, plainOutputs: kinesisPlainOutputs },
+    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served, plainOutputs: kinesisPlainOutputs, scanInput: scanKinesisInput },
     async drain() {
       for (const part of parts) await part.drain?.();
     },

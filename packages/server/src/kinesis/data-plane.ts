@@ -16,8 +16,9 @@ import { getShardIterator } from './operations/get-shard-iterator.js';
 import type { GetShardIteratorInput } from './operations/get-shard-iterator.js';
 import { putRecord } from './operations/put-record.js';
 import type { PutRecordInput } from './operations/put-record.js';
-import { putRecords } from './operations/put-records.js';
+import { putRecords, putScannedRecords } from './operations/put-records.js';
 import type { PutRecordsInput } from './operations/put-records.js';
+import { ScannedPutRecords } from './put-records-scan.js';
 import type { StreamRecord } from './records.js';
 import { StreamStatus } from './records.js';
 import { RoutingCache } from './routing.js';
@@ -71,7 +72,8 @@ export async function dataPlane(env: KinesisEnv): Promise<KinesisPart> {
   return {
     handlers: {
       PutRecord: (input: unknown, context: RequestContext) => putRecord(dp, input as PutRecordInput, context),
-      PutRecords: (input: unknown, context: RequestContext) => putRecords(dp, input as PutRecordsInput, context),
+      PutRecords: (input: unknown, context: RequestContext) =>
+        input instanceof ScannedPutRecords ? putScannedRecords(dp, input, context) : putRecords(dp, input as PutRecordsInput, context),
       GetShardIterator: (input: unknown, context: RequestContext) => getShardIterator(dp, input as GetShardIteratorInput, context),
       GetRecords: (input: unknown, context: RequestContext) => getRecords(dp, input as GetRecordsInput, context),
     },

@@ -24,6 +24,8 @@ import type { OperationHandler } from '../model/operation.js';
 import { isServiceError } from '../model/service-error.js';
 import { parseConsumerArn } from '../kinesis/arn.js';
 import { partitionKeyHash } from '../kinesis/hash-key.js';
+import { RenderedPutRecords } from '../kinesis/operations/put-records.js';
+import { ScannedPutRecords } from '../kinesis/put-records-scan.js';
 import type { StreamRecord } from '../kinesis/records.js';
 import { shardIdFor, streamKey } from '../kinesis/records.js';
 import type { StreamStore } from '../kinesis/stream-store.js';
@@ -127,15 +129,17 @@ export function instrumentKinesisHandlers(
   if (putRecords) {
     out.PutRecords = async (input: unknown, context: RequestContext) => {
       const t0 = performance.now();
-      const req = input as PutRecordsInput;
-      let res: PutRecordsOutput;
+      const req = input as PutRecordsInput | ScannedPutRecords;
+      const scanned = req instanceof ScannedPutRecords ? req : undefined;
+      const count = scanned !== undefined ? scanned.count : (req as PutRecordsInput).Records.length;
+      let res: PutRecordsOutput | RenderedPutRecords;
       try {
-        res = (await putRecords(input, context)) as PutRecordsOutput;
+        res = (await putRecords(input, context)) as PutRecordsOutput | RenderedPutRecords;
       } catch (err) {
         const latency = performance.now() - t0;
         if (!(isServiceError(err) && err.code === 'DryRunOperationException')) {
           const sm = await streamFor(context, req);
-          const throttled = isServiceError(err) && err.code === THROTTLED ? req.Records.length : 0;
+          const throttled = isServiceError(err) && err.code === THROTTLED ? count : 0;
           sm?.putRecordsFailed(Math.floor(clock.now() / MINUTE_MS), latency, throttled);
         }
         throw err;
@@ -143,24 +147,26 @@ export function instrumentKinesisHandlers(
       const latency = performance.now() - t0;
       const sm = await streamFor(context, req);
       if (!sm) return res;
-      const entries = req.Records;
-      const results = res.Records;
+      // Both input forms (generic and scanned) and both output forms (objects and rendered JSON).
+      const plainEntries = scanned === undefined ? (req as PutRecordsInput).Records : undefined;
+      const rendered = res instanceof RenderedPutRecords ? res : undefined;
+      const plainResults = rendered === undefined ? (res as PutRecordsOutput).Records : undefined;
+      const entryBytes = (i: number) => (plainEntries !== undefined ? plainEntries[i].Data.length + utf8Length(plainEntries[i].PartitionKey) : (scanned as ScannedPutRecords).size(i));
+      const errorCode = (i: number) => (plainResults !== undefined ? plainResults[i]?.ErrorCode : (rendered as RenderedPutRecords).errorCodes[i]);
       const shardsOn = sm.shardMask !== 0;
       let successful = 0;
       let failed = 0;
       let throttled = 0;
       let successfulBytes = 0;
-      for (let i = 0; i < entries.length; i++) {
-        const r = results[i];
-        const e = entries[i];
-        if (r === undefined) continue;
-        const code = r.ErrorCode;
+      for (let i = 0; i < count; i++) {
+        if (plainResults !== undefined && plainResults[i] === undefined) continue;
+        const code = errorCode(i);
         if (code === undefined) {
-          const bytes = e.Data.length + utf8Length(e.PartitionKey);
+          const bytes = entryBytes(i);
           successful++;
           successfulBytes += bytes;
           if (shardsOn) {
-            const sh = sm.shard(r.ShardId);
+            const sh = sm.shard(plainResults !== undefined ? plainResults[i].ShardId : (rendered as RenderedPutRecords).shardIds[i]);
             if (sh) sm.putRecordsEntry(sh, bytes, true, false);
           }
         } else if (code === THROTTLED) {
@@ -173,18 +179,19 @@ export function instrumentKinesisHandlers(
         const key = streams.keyFor(context, req).key;
         const stream = await streams.get(key).catch(() => undefined);
         if (stream) {
-          for (let i = 0; i < entries.length; i++) {
-            if (results[i]?.ErrorCode !== THROTTLED) continue;
-            const e = entries[i];
-            if (e.PartitionKey === undefined) continue;
-            const shardId = routeTo(stream.value, e.ExplicitHashKey !== undefined ? BigInt(e.ExplicitHashKey) : partitionKeyHash(e.PartitionKey));
+          for (let i = 0; i < count; i++) {
+            if (errorCode(i) !== THROTTLED) continue;
+            const partitionKey = plainEntries !== undefined ? plainEntries[i].PartitionKey : (scanned as ScannedPutRecords).partitionKey(i);
+            const explicitHashKey = plainEntries !== undefined ? plainEntries[i].ExplicitHashKey : (scanned as ScannedPutRecords).explicitHashKey(i);
+            if (partitionKey === undefined) continue;
+            const shardId = routeTo(stream.value, explicitHashKey !== undefined ? BigInt(explicitHashKey) : partitionKeyHash(partitionKey));
             const sh = sm.shard(shardId);
             if (sh) sm.putRecordsEntry(sh, 0, false, true);
           }
         }
       }
       sm.putRecordsDone(Math.floor(clock.now() / MINUTE_MS), latency, {
-        total: entries.length,
+        total: count,
         successful,
         failed,
         throttled,

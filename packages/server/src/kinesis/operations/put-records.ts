@@ -8,19 +8,25 @@
  *
  * Entries are grouped by shard and each shard's group is appended as one batch (one await per shard,
  * all shards in parallel).
+ *
+ * Two input forms share one write path: the generic PutRecordsInput, and the fast path's
+ * {@link ScannedPutRecords} (JSON requests scanned from their bytes: packed records, routed by the MD5
+ * of the key bytes in the body, appended without an object per record, the answer rendered as text).
  */
 import type { RequestContext } from '../../model/context.js';
 import type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../model/generated/kinesis-types.js';
+import { RenderedJsonOutput } from '../../model/operation.js';
 import { ServiceError } from '../../model/service-error.js';
-import type { AppendRecord } from '../../storage/contract.js';
-import { StorageError, StorageErrorCode } from '../../storage/contract.js';
+import type { AppendRecord, AppendResult, PackedAppend, ShardLog } from '../../storage/contract.js';
+import { StorageError, StorageErrorCode, unpackAppend } from '../../storage/contract.js';
 import type { Versioned } from '../../storage/contract.js';
-import type { DataPlaneContext } from '../data-plane.js';
+import type { DataPlaneContext, WriteSlotState } from '../data-plane.js';
 import { dryRunSucceeded, requireReadableOrWritable } from '../data-plane.js';
-import type { StreamRecord } from '../records.js';
+import type { ScannedPutRecords } from '../put-records-scan.js';
+import type { ShardRecord, StreamRecord } from '../records.js';
 import { RecordDistributionStrategy } from '../records.js';
 import type { RoutingTable } from '../routing.js';
-import { explicitHashKeyWords, md5HashKey } from '../routing.js';
+import { explicitHashKeyWords, md5HashKey, md5HashKeyOfBytes } from '../routing.js';
 import { encodeSequenceNumber } from '../sequence-number.js';
 import { RECORD_FLAG_KMS } from '../shard-reader.js';
 
@@ -116,12 +122,99 @@ export async function resolveAfterSeal(
   return stream;
 }
 
+/** Where each entry of a PutRecords call went: the shard and offset, or the error. */
+interface PutOutcome {
+  stream: Versioned<StreamRecord>;
+  failed: number;
+  /** Shard of each acknowledged entry (undefined for failed ones). */
+  readonly shards: (ShardRecord | undefined)[];
+  /** Log offset of each acknowledged entry. */
+  readonly offsets: Float64Array;
+  readonly errorCodes: (string | undefined)[];
+  readonly errorMessages: (string | undefined)[];
+}
+
+/** What the shared write path needs from the entries of a call, whichever way they were parsed. */
+interface PutEntries {
+  readonly count: number;
+  readonly ref: { readonly StreamName?: string | undefined; readonly StreamARN?: string | undefined };
+  readonly dryRun: boolean;
+  /** Data plus partition key bytes. */
+  size(i: number): number;
+  /** Slot of entry `i` in `table` (see {@link routeRecord}). */
+  route(table: RoutingTable<WriteSlotState>, stream: StreamRecord, i: number): number;
+  /** Append entries `indexes` (in order) to `log`. */
+  append(log: ShardLog, indexes: readonly number[], flags: number, keepExplicitHashKeys: boolean): Promise<AppendResult>;
+}
+
+/** PutRecords for an input scanned by the fast path: the answer is rendered JSON. */
+export async function putScannedRecords(dp: DataPlaneContext, input: ScannedPutRecords, context: RequestContext): Promise<RenderedPutRecords> {
+  return renderOutcome(await putEntries(dp, scannedEntries(input), context));
+}
+
 export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, context: RequestContext): Promise<PutRecordsOutput> {
-  const { env } = dp;
-  let stream: Versioned<StreamRecord> = await env.streams.resolve(context, input);
-  requireReadableOrWritable(stream.value);
+  const outcome = await putEntries(dp, plainEntries(input), context);
+  const { shards, offsets, errorCodes, errorMessages } = outcome;
+  const salt = outcome.stream.value.salt;
+  const results: PutRecordsResultEntry[] = new Array<PutRecordsResultEntry>(shards.length);
+  for (let i = 0; i < shards.length; i++) {
+    const shard = shards[i];
+    results[i] =
+      shard !== undefined
+        ? { ShardId: shard.shardId, SequenceNumber: encodeSequenceNumber(shard.index, offsets[i], salt) }
+        : { ErrorCode: errorCodes[i], ErrorMessage: errorMessages[i] };
+  }
+  return { FailedRecordCount: outcome.failed, Records: results, EncryptionType: outcome.stream.value.encryptionType };
+}
+
+function plainEntries(input: PutRecordsInput): PutEntries {
   const entries = input.Records;
-  const n = entries.length;
+  return {
+    count: entries.length,
+    ref: input,
+    dryRun: input.DryRun === true,
+    size: (i) => recordSize(entries[i].Data, entries[i].PartitionKey),
+    route: (table, stream, i) => routeRecord(table, stream, entries[i].PartitionKey, entries[i].ExplicitHashKey),
+    append: (log, indexes, flags, keepExplicitHashKeys) => {
+      const batch: AppendRecord[] = new Array<AppendRecord>(indexes.length);
+      for (let j = 0; j < indexes.length; j++) {
+        const e = entries[indexes[j]];
+        batch[j] = { partitionKey: e.PartitionKey ?? '', explicitHashKey: keepExplicitHashKeys ? e.ExplicitHashKey : undefined, data: e.Data, flags };
+      }
+      return log.append(batch);
+    },
+  };
+}
+
+function scannedEntries(input: ScannedPutRecords): PutEntries {
+  const { source } = input;
+  const { layout, keyBytes } = source;
+  return {
+    count: input.count,
+    ref: input,
+    dryRun: false,
+    size: (i) => input.size(i),
+    route: (table, stream, i) => {
+      if (table.slots.length === 0 || isAutoDistribution(stream) || source.explicitHashKeys?.[i] !== undefined) {
+        return routeRecord(table, stream, input.partitionKey(i), input.explicitHashKey(i));
+      }
+      const index = table.indexOf(md5HashKeyOfBytes(keyBytes, layout[4 * i], layout[4 * i] + layout[4 * i + 1], routeScratch));
+      if (index < 0) throw new ServiceError('InternalFailureException', 'No open shard covers the hash key of the record.');
+      return index;
+    },
+    append: (log, indexes, flags, keepExplicitHashKeys) => {
+      const batch: PackedAppend = { source, indexes, flags, keepExplicitHashKeys };
+      return log.appendPacked !== undefined ? log.appendPacked(batch) : log.append(unpackAppend(batch));
+    },
+  };
+}
+
+/** The write path shared by both input forms: validate, route, throttle, append per shard, re-route after reshards. */
+async function putEntries(dp: DataPlaneContext, entries: PutEntries, context: RequestContext): Promise<PutOutcome> {
+  const { env } = dp;
+  let stream: Versioned<StreamRecord> = await env.streams.resolve(context, entries.ref);
+  requireReadableOrWritable(stream.value);
+  const n = entries.count;
   if (n === 0 || n > MAX_PUT_RECORDS_ENTRIES) {
     throw new ServiceError('InvalidArgumentException', `PutRecords takes 1 to ${MAX_PUT_RECORDS_ENTRIES} records; the request has ${n}.`);
   }
@@ -131,8 +224,7 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
   const sizes = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const e = entries[i];
-    const size = recordSize(e.Data, e.PartitionKey);
+    const size = entries.size(i);
     if (size > maxRecordBytes) throw recordTooLarge(stream.value, size);
     sizes[i] = size;
     total += size;
@@ -142,13 +234,24 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
   }
   let table = dp.routing.get(stream);
   const slotOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) slotOf[i] = routeRecord(table, stream.value, entries[i].PartitionKey, entries[i].ExplicitHashKey);
-  if (input.DryRun === true) throw dryRunSucceeded();
+  for (let i = 0; i < n; i++) slotOf[i] = entries.route(table, stream.value, i);
+  if (entries.dryRun) throw dryRunSucceeded();
 
-  const results: PutRecordsResultEntry[] = new Array<PutRecordsResultEntry>(n);
-  let failed = 0;
+  const outcome: PutOutcome = {
+    stream,
+    failed: 0,
+    shards: new Array<ShardRecord | undefined>(n).fill(undefined),
+    offsets: new Float64Array(n),
+    errorCodes: new Array<string | undefined>(n).fill(undefined),
+    errorMessages: new Array<string | undefined>(n).fill(undefined),
+  };
+  const fail = (i: number, code: string, message: string) => {
+    outcome.errorCodes[i] = code;
+    outcome.errorMessages[i] = message;
+    outcome.failed++;
+  };
   const flags = stream.value.encryptionType === 'KMS' ? RECORD_FLAG_KMS : 0;
-  const autoPartitionKey = isAutoDistribution(stream.value);
+  const keepExplicitHashKeys = !isAutoDistribution(stream.value);
 
   // Throttle per entry, then group the admitted entries by shard slot.
   let pending: number[] = [];
@@ -156,8 +259,7 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
   for (let i = 0; i < n; i++) {
     const slot = table.slots[slotOf[i]];
     if (dp.limitsOn && !slot.state.writeLimiter.tryTake(sizes[i], now)) {
-      results[i] = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: throttledMessage(stream.value, slot.shard.shardId) };
-      failed++;
+      fail(i, 'ProvisionedThroughputExceededException', throttledMessage(stream.value, slot.shard.shardId));
     } else {
       pending.push(i);
     }
@@ -172,27 +274,15 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
       groups.map(async (group, slotIndex) => {
         if (group === undefined) return;
         const slot = current.slots[slotIndex];
-        const batch: AppendRecord[] = new Array<AppendRecord>(group.length);
         let bytes = 0;
-        for (let j = 0; j < group.length; j++) {
-          const e = entries[group[j]];
-          batch[j] = {
-            partitionKey: e.PartitionKey ?? '',
-            explicitHashKey: autoPartitionKey ? undefined : e.ExplicitHashKey,
-            data: e.Data,
-            flags,
-          };
-          bytes += sizes[group[j]];
-        }
+        for (let j = 0; j < group.length; j++) bytes += sizes[group[j]];
         try {
           const log = await env.streams.shardLog(streamValue, slot.shard.shardId);
-          const appended = await log.append(batch);
+          const appended = await entries.append(log, group, flags, keepExplicitHashKeys);
           env.usage.recordWrite(streamValue.uid, slot.shard.shardId, bytes, group.length, env.clock.now());
           for (let j = 0; j < group.length; j++) {
-            results[group[j]] = {
-              ShardId: slot.shard.shardId,
-              SequenceNumber: encodeSequenceNumber(slot.shard.index, appended.firstOffset + j, streamValue.salt),
-            };
+            outcome.shards[group[j]] = slot.shard;
+            outcome.offsets[group[j]] = appended.firstOffset + j;
           }
         } catch (err) {
           if (isSealedError(err) && attempt < MAX_REROUTES) {
@@ -203,8 +293,7 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
           env.logger.error('PutRecords append failed', { stream: streamValue.name, shard: slot.shard.shardId, err });
           for (const i of group) {
             if (dp.limitsOn) slot.state.writeLimiter.refund(sizes[i]);
-            results[i] = { ErrorCode: 'InternalFailure', ErrorMessage: INTERNAL_FAILURE_MESSAGE };
-            failed++;
+            fail(i, 'InternalFailure', INTERNAL_FAILURE_MESSAGE);
           }
         }
       }),
@@ -212,22 +301,55 @@ export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, c
     pending = retry;
     if (pending.length > 0) {
       try {
-        stream = await resolveAfterSeal(dp, context, input, stream);
+        stream = await resolveAfterSeal(dp, context, entries.ref, stream);
         table = dp.routing.get(stream);
-        for (const i of pending) slotOf[i] = routeRecord(table, stream.value, entries[i].PartitionKey, entries[i].ExplicitHashKey);
+        for (const i of pending) slotOf[i] = entries.route(table, stream.value, i);
       } catch (err) {
         // Other entries may already be acknowledged: report these as failed instead of failing the call.
         env.logger.error('PutRecords could not re-route records after a reshard', { stream: stream.value.name, err });
-        for (const i of pending) {
-          results[i] = { ErrorCode: 'InternalFailure', ErrorMessage: INTERNAL_FAILURE_MESSAGE };
-          failed++;
-        }
+        for (const i of pending) fail(i, 'InternalFailure', INTERNAL_FAILURE_MESSAGE);
         pending = [];
       }
     }
   }
+  outcome.stream = stream;
+  return outcome;
+}
 
-  return { FailedRecordCount: failed, Records: results, EncryptionType: stream.value.encryptionType };
+/**
+ * A PutRecords output rendered as JSON by the fast path, with what the metrics need per entry. The
+ * text is exactly what JSON.stringify gives for the output the generic path builds.
+ */
+export class RenderedPutRecords extends RenderedJsonOutput {
+  constructor(
+    json: string,
+    readonly failedRecordCount: number,
+    /** ShardId of each acknowledged entry, undefined for failed ones. */
+    readonly shardIds: readonly (string | undefined)[],
+    readonly errorCodes: readonly (string | undefined)[],
+  ) {
+    super(json);
+  }
+}
+
+function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
+  const { shards, offsets, errorCodes, errorMessages } = outcome;
+  const salt = outcome.stream.value.salt;
+  const n = shards.length;
+  const shardIds = new Array<string | undefined>(n);
+  let json = `{"FailedRecordCount":${outcome.failed},"Records":[`;
+  for (let i = 0; i < n; i++) {
+    const shard = shards[i];
+    if (i > 0) json += ',';
+    if (shard !== undefined) {
+      shardIds[i] = shard.shardId;
+      json += `{"ShardId":"${shard.shardId}","SequenceNumber":"${encodeSequenceNumber(shard.index, offsets[i], salt)}"}`;
+    } else {
+      json += `{"ErrorCode":${JSON.stringify(errorCodes[i])},"ErrorMessage":${JSON.stringify(errorMessages[i])}}`;
+    }
+  }
+  json += `],"EncryptionType":"${outcome.stream.value.encryptionType}"}`;
+  return new RenderedPutRecords(json, outcome.failed, shardIds, errorCodes);
 }
 
 /** Entry indexes per slot (undefined for slots with no entry), preserving request order. */
