@@ -16,7 +16,8 @@
  */
 import type { Clock } from '../model/context.js';
 import type { StreamRecord } from '../kinesis/records.js';
-import type { AppendRecord, AppendResult, MetadataStore, ReadOptions, ReadResult, ShardLog, ShardLogStore, StoredRecord } from '../storage/contract.js';
+import type { AppendRecord, AppendResult, MetadataStore, PackedAppend, ReadOptions, ReadResult, ShardLog, ShardLogStore, StoredRecord } from '../storage/contract.js';
+import { unpackAppend } from '../storage/contract.js';
 import { ENCRYPTED_FLAG, RecordCipher } from './envelope.js';
 import type { KeyStore } from './keys.js';
 
@@ -86,6 +87,12 @@ class EncryptingShardLog implements ShardLog {
     let j = 0;
     const batch = records.map((r) => (((r.flags ?? 0) & ENCRYPTED_FLAG) !== 0 ? sealed[j++] : r));
     return this.inner.append(batch);
+  }
+
+  appendPacked(batch: PackedAppend): Promise<AppendResult> {
+    // Records to encrypt go through append (sealing needs each record's data); others pass straight on.
+    if ((batch.flags & ENCRYPTED_FLAG) !== 0 || this.inner.appendPacked === undefined) return this.append(unpackAppend(batch));
+    return this.inner.appendPacked(batch);
   }
 
   async read(fromOffset: number, options: ReadOptions): Promise<ReadResult> {

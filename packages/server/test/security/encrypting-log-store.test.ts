@@ -40,15 +40,24 @@ void describe('encrypting shard log store', () => {
       const secret = Buffer.from('SECRET-AFTER-ENCRYPTION-9191');
       await log.append([{ partitionKey: 'a', data: clear }]);
       await log.append([{ partitionKey: 'b', data: secret, flags: 1 }, { partitionKey: 'c', data: clear, flags: 0 }]);
+      // Packed appends (the PutRecords fast path): flagged ones are sealed too, others pass through.
+      assert.ok(log.appendPacked, 'the encrypting log takes packed appends');
+      const packedSecret = Buffer.from('PACKED-SECRET-7373');
+      const source = { keyBytes: Buffer.from('pq'), dataBytes: Buffer.concat([clear, packedSecret]), layout: new Int32Array([0, 1, 0, clear.length, 1, 1, clear.length, packedSecret.length]) };
+      await log.appendPacked({ source, indexes: [0], flags: 0, keepExplicitHashKeys: true });
+      await log.appendPacked({ source, indexes: [1], flags: 1, keepExplicitHashKeys: true });
       const read = await log.read(0, { maxRecords: 10, maxBytes: 1 << 20 });
       assert.deepEqual(read.records.map((r) => [Buffer.from(r.data).toString(), r.flags, r.partitionKey]), [
         [clear.toString(), 0, 'a'],
         [secret.toString(), 1, 'b'],
         [clear.toString(), 0, 'c'],
+        [clear.toString(), 0, 'p'],
+        [packedSecret.toString(), 1, 'q'],
       ]);
       await storage.close();
       assert.ok((await filesContaining(dataDir, clear)).length > 0, 'the unencrypted payload is findable on disk');
       assert.deepEqual(await filesContaining(root, secret), [], 'the encrypted payload is nowhere on disk');
+      assert.deepEqual(await filesContaining(root, packedSecret), [], 'the encrypted packed payload is nowhere on disk');
 
       // Reopen everything: still readable; a disabled key makes the record unreadable with the KMS error.
       const storage2 = await openStorage({ inMemory: false, dataDir, clock, fsync: { mode: 'never' } });
