@@ -20,6 +20,10 @@
  *   only the exact string this server issued is accepted.
  * - Encoding needs no BigInt: a {@link SequenceNumberEncoder} per (shard index, salt) caches the digits
  *   that change rarely, and one record costs one 32-bit mix, table lookups and four concatenations.
+ * - As integers, v3 numbers lie in [4·10^55, 4.000000004295·10^55] ⊂ [2^184, 2^185): always 185 bits.
+ *   The KCL (SequenceNumberValidator) reads a shard id out of 186-bit numbers whose top nibble is 2
+ *   (AWS's layout) and skips its check for any other length, so it never misreads ours. Keep the
+ *   version digit below 4.9 (2^185 ≈ 4.904·10^55) if the layout ever changes.
  *
  * Legacy layout "v2" (issued before v3; still decoded so checkpoints taken before an upgrade keep
  * working), a 184-bit integer written in decimal (always 55 digits):
@@ -81,6 +85,33 @@ function isPosition(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER;
 }
 
+/** Mix of shard index and salt: the seed of every check digit. */
+function shardSeed(shardIndex: number, salt: number): number {
+  return mix32(Math.imul(shardIndex ^ 0x9e3779b9, 0x27d4eb2f) ^ mix32(salt ^ 0x5bd1e995));
+}
+
+/** The 3 check digits that depend on shard index and salt only (0 … 999). */
+function constantCheck(seed: number, salt: number): number {
+  return mix32(seed ^ Math.imul(salt + 0x632be5ab, 0x94d049bb)) % 1000;
+}
+
+/** First mix of a block of 10,000 positions (its first 4 check digits: `% 10,000`). */
+function blockMixA(seed: number, block: number): number {
+  const lo = block >>> 0;
+  const hi = (block / TWO_POW_32) >>> 0;
+  return mix32(seed ^ mix32(lo ^ 0x165667b1) ^ Math.imul(hi + 0x7f4a7c15, 0x27d4eb2f));
+}
+
+/** Second mix of a block (its next 4 check digits), which also seeds the per-position mix. */
+function blockMixB(a: number): number {
+  return mix32(a ^ 0x61c88647);
+}
+
+/** Mix of a position within its block: the last 8 check digits are (h >>> 16) % 10,000, (h & 0xffff) % 10,000. */
+function positionMix(blockB: number, within: number): number {
+  return mix32(blockB ^ Math.imul(within + 0x3c6ef372, 0x85ebca77));
+}
+
 /** FOUR_DIGITS[n] is n (0 … 9999) as 4 zero-padded digits. */
 const FOUR_DIGITS: readonly string[] = Array.from({ length: 10_000 }, (_, n) => String(n).padStart(4, '0'));
 /** Positions are written as a 12-digit block number (cached per block) and 4 digits within the block. */
@@ -121,17 +152,14 @@ export class SequenceNumberEncoder {
     this.salt = s;
     const index = String(shardIndex);
     this.head = V3_VERSION + ZEROS[INDEX_DIGITS - index.length] + index;
-    this.seed = mix32(Math.imul(shardIndex ^ 0x9e3779b9, 0x27d4eb2f) ^ mix32(s ^ 0x5bd1e995));
+    this.seed = shardSeed(shardIndex, s);
     const salted = String(s);
-    const constantCheck = FOUR_DIGITS[mix32(this.seed ^ Math.imul(s + 0x632be5ab, 0x94d049bb)) % 1000].slice(1);
-    this.saltAndConstant = ZEROS[SALT_DIGITS - salted.length] + salted + constantCheck;
+    this.saltAndConstant = ZEROS[SALT_DIGITS - salted.length] + salted + FOUR_DIGITS[constantCheck(this.seed, s)].slice(1);
   }
 
   private loadBlock(block: number): void {
-    const lo = block >>> 0;
-    const hi = (block / TWO_POW_32) >>> 0;
-    const a = mix32(this.seed ^ mix32(lo ^ 0x165667b1) ^ Math.imul(hi + 0x7f4a7c15, 0x27d4eb2f));
-    const b = mix32(a ^ 0x61c88647);
+    const a = blockMixA(this.seed, block);
+    const b = blockMixB(a);
     const digits = String(block);
     this.blockHead = this.head + ZEROS[BLOCK_DIGITS - digits.length] + digits;
     this.blockMiddle = this.saltAndConstant + FOUR_DIGITS[a % BLOCK] + FOUR_DIGITS[b % BLOCK];
@@ -145,7 +173,7 @@ export class SequenceNumberEncoder {
     const block = Math.floor(position / BLOCK);
     if (block !== this.block) this.loadBlock(block);
     const within = position - block * BLOCK;
-    const h = mix32(this.blockMix ^ Math.imul(within + 0x3c6ef372, 0x85ebca77));
+    const h = positionMix(this.blockMix, within);
     return this.blockHead + FOUR_DIGITS[within] + this.blockMiddle + FOUR_DIGITS[(h >>> 16) % BLOCK] + FOUR_DIGITS[(h & 0xffff) % BLOCK];
   }
 
@@ -211,14 +239,45 @@ function allDigits(value: string): boolean {
   return true;
 }
 
+/** The decimal value of value[from, to), or -1 when a character is not a digit. */
+function digitsValue(value: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * One pass over the string, no allocation: read the fields, recompute the check digits and compare.
+ * Fixed-width fields make the accepted string canonical (one string per index, position and salt).
+ */
 function decodeV3(value: string): SequenceNumberParts | undefined {
-  if (value[0] !== V3_VERSION || !allDigits(value)) return undefined;
-  const shardIndex = parseInt(value.slice(1, INDEX_END), 10);
-  const position = parseInt(value.slice(INDEX_END, POSITION_END), 10);
-  const salt = parseInt(value.slice(POSITION_END, SALT_END), 10);
-  if (!isUint32(shardIndex) || !isUint32(salt) || !isPosition(position)) return undefined;
-  // Only the exact string this server issues is accepted (check field included).
-  if (sequenceNumberEncoder(shardIndex, salt).at(position) !== value) return undefined;
+  if (value.charCodeAt(0) !== 52 /* '4' */) return undefined;
+  const shardIndex = digitsValue(value, 1, INDEX_END);
+  // Up to 16 digits: exact up to 2^53, and anything larger stays larger than MAX_SAFE_INTEGER.
+  const position = digitsValue(value, INDEX_END, POSITION_END);
+  const salt = digitsValue(value, POSITION_END, SALT_END);
+  if (shardIndex < 0 || shardIndex > UINT32_MAX || salt < 0 || salt > UINT32_MAX || position < 0 || position > Number.MAX_SAFE_INTEGER) {
+    return undefined;
+  }
+  const seed = shardSeed(shardIndex, salt);
+  if (digitsValue(value, SALT_END, SALT_END + 3) !== constantCheck(seed, salt)) return undefined;
+  const block = Math.floor(position / BLOCK);
+  const a = blockMixA(seed, block);
+  const b = blockMixB(a);
+  const h = positionMix(b, position - block * BLOCK);
+  const c = SALT_END + 3;
+  if (
+    digitsValue(value, c, c + 4) !== a % BLOCK ||
+    digitsValue(value, c + 4, c + 8) !== b % BLOCK ||
+    digitsValue(value, c + 8, c + 12) !== (h >>> 16) % BLOCK ||
+    digitsValue(value, c + 12, c + 16) !== (h & 0xffff) % BLOCK
+  ) {
+    return undefined;
+  }
   return { shardIndex, position, salt };
 }
 

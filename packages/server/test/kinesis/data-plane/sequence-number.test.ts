@@ -50,6 +50,12 @@ void describe('sequence numbers (v3)', () => {
     }
   });
 
+  void it('are 185-bit integers, which the KCL does not take for AWS-layout (186-bit) numbers', () => {
+    for (const seq of [encodeSequenceNumberAt(0, 0, 0), encodeSequenceNumberAt(UINT32_MAX, Number.MAX_SAFE_INTEGER, UINT32_MAX), encodeSequenceNumber(1, 2, 3)]) {
+      assert.equal(BigInt(seq).toString(2).length, 185, seq);
+    }
+  });
+
   void it('a negative (int32) salt is taken as its uint32', () => {
     assert.equal(encodeSequenceNumberAt(2, 5, -1), encodeSequenceNumberAt(2, 5, UINT32_MAX));
     assert.equal(decodeSequenceNumber(encodeSequenceNumber(2, 5, -2))?.salt, UINT32_MAX - 1);
