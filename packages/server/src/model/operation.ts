@@ -80,9 +80,10 @@ export function hasPlainInput(value: unknown): value is HasPlainInput {
 }
 
 /**
- * An output its handler already rendered as AWS JSON 1.1 text (only for requests whose input came from
- * {@link ServiceBinding.scanInput}, which are JSON): the router sends `json` as the body unchanged.
+ * An output its handler already rendered as AWS JSON 1.1 (only for requests whose input came from
+ * {@link ServiceBinding.scanInput}, which are JSON): the router sends `json` as the body unchanged —
+ * text, or its UTF-8 bytes (which spares the router measuring a long string).
  */
 export class RenderedJsonOutput {
-  constructor(readonly json: string) {}
+  constructor(readonly json: string | Buffer) {}
 }

@@ -322,7 +322,7 @@ async function putEntries(dp: DataPlaneContext, entries: PutEntries, context: Re
  */
 export class RenderedPutRecords extends RenderedJsonOutput {
   constructor(
-    json: string,
+    json: Buffer,
     readonly failedRecordCount: number,
     /** ShardId of each acknowledged entry, undefined for failed ones. */
     readonly shardIds: readonly (string | undefined)[],
@@ -349,7 +349,8 @@ function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
     }
   }
   json += `],"EncryptionType":"${outcome.stream.value.encryptionType}"}`;
-  return new RenderedPutRecords(json, outcome.failed, shardIds, errorCodes);
+  // Every character is ASCII (digits, shard ids, our own messages): latin1 is UTF-8 here, and a plain copy.
+  return new RenderedPutRecords(Buffer.from(json, 'latin1'), outcome.failed, shardIds, errorCodes);
 }
 
 /** Entry indexes per slot (undefined for slots with no entry), preserving request order. */
