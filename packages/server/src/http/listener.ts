@@ -24,7 +24,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import { ServiceError } from '../model/service-error.js';
-import type { AwsProtocolRouter, ResponseSink } from '../protocol/router.js';
+import type { AwsProtocolRouter, ProtocolRequest, ResponseSink } from '../protocol/router.js';
 import type { TlsMaterial } from './tls.js';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -91,6 +91,32 @@ class RequestLifetime {
     this.aborted = true;
     this.abortReason = reason;
     this.controller?.abort(reason);
+  }
+}
+
+/**
+ * A request as handed to the router. `signal` is a getter on the class, not in an object literal: a
+ * literal with a getter gets a fresh accessor closure and hidden class per request, and the old-space
+ * hidden class keeps the closure (and the request, response and body) alive through young-generation
+ * collections, so every request ended up promoted to the old generation.
+ */
+class ListenerRequest implements ProtocolRequest {
+  readonly #lifetime: RequestLifetime;
+
+  constructor(
+    readonly headers: IncomingHttpHeaders,
+    readonly body: Buffer,
+    readonly sourceIp: string,
+    readonly secure: boolean,
+    lifetime: RequestLifetime,
+    readonly method: string | undefined,
+    readonly url: string | undefined,
+  ) {
+    this.#lifetime = lifetime;
+  }
+
+  get signal(): AbortSignal {
+    return this.#lifetime.signal;
   }
 }
 
@@ -399,17 +425,7 @@ export class HttpListener {
         this.sideResponse(side.post(headers, body), res);
         return;
       }
-      const request = {
-        headers,
-        body,
-        sourceIp: req.socket?.remoteAddress ?? '',
-        secure: this.options.tls !== undefined,
-        get signal() {
-          return lifetime.signal;
-        },
-        method: req.method,
-        url: req.url,
-      };
+      const request = new ListenerRequest(headers, body, req.socket?.remoteAddress ?? '', this.options.tls !== undefined, lifetime, req.method, req.url);
       // handle() writes every failure as an error response; a rejection here would be a bug in it.
       this.options.router.handle(request, sink).catch((error: unknown) => {
         this.options.logger.error('router failed', { error });

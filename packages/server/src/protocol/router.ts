@@ -91,6 +91,37 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
+/**
+ * The handler's context. `signal` is a getter (the listener creates the AbortSignal only for handlers
+ * that read it) defined once on this class, not in an object literal: a literal with a getter gets a
+ * fresh accessor closure and hidden class per request, and that old-space hidden class keeps the
+ * closure — and through it the whole request — alive across young-generation collections, so every
+ * request was promoted to the old generation (measured: ~2.4 MB promoted and 5–10 ms per scavenge at
+ * 2,000 requests/s).
+ */
+class RoutedContext implements RequestContext {
+  readonly sourceIp: string;
+  readonly secureTransport: boolean;
+  readonly #request: ProtocolRequest;
+
+  constructor(
+    readonly requestId: string,
+    readonly region: string,
+    readonly caller: Caller,
+    readonly protocol: WireCodec['protocol'],
+    readonly userAgent: string,
+    request: ProtocolRequest,
+  ) {
+    this.sourceIp = request.sourceIp;
+    this.secureTransport = request.secure;
+    this.#request = request;
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
+}
+
 /** What the per-request debug log line records. */
 interface Outcome {
   operation: string | undefined;
@@ -226,19 +257,7 @@ export class AwsProtocolRouter {
     } else if (handler === undefined) {
       throw new Error(`${operation.name} was scanned but has no handler`);
     }
-    const context: RequestContext = {
-      requestId,
-      region,
-      caller,
-      protocol: codec.protocol,
-      sourceIp: request.sourceIp,
-      userAgent: headers['user-agent'] ?? '',
-      secureTransport: request.secure,
-      // a getter, so the listener creates the AbortSignal only for handlers that use it
-      get signal() {
-        return request.signal;
-      },
-    };
+    const context: RequestContext = new RoutedContext(requestId, region, caller, codec.protocol, headers['user-agent'] ?? '', request);
 
     // 5. Run it (authorized first when there is a guard; the guard records the outcome).
     let output: unknown;

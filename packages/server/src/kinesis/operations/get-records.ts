@@ -56,6 +56,12 @@ export async function getRecords(dp: DataPlaneContext, input: GetRecordsInput, _
     throw new ServiceError('ProvisionedThroughputExceededException', `Rate exceeded for Shard - ${stream.accountId}/${stream.name}/${shard.shardId}`);
   }
   const log = await env.streams.shardLog(stream, shard.shardId);
+  if (it.offset === log.endOffset() && shard.closedMs === undefined) {
+    // Caught up on an open shard — what a polling consumer sees on most calls: nothing to read, so no
+    // storage read; the next iterator stays at this position, and a caught-up reader is 0 ms behind.
+    limiter?.charge(0, now);
+    return { Records: [], NextShardIterator: nextIterator(dp, stream, shard, it.offset, now), MillisBehindLatest: 0 };
+  }
   const result = await readShard(stream, shard, log, it.offset, {
     maxRecords: input.Limit ?? MAX_RECORDS_PER_READ,
     maxBytes: MAX_BYTES_PER_READ,
@@ -65,14 +71,17 @@ export async function getRecords(dp: DataPlaneContext, input: GetRecordsInput, _
   if (result.shardEnded) {
     return { Records: result.records, MillisBehindLatest: result.millisBehindLatest, ChildShards: result.childShards };
   }
-  const NextShardIterator = dp.iterators.encode({
+  return { Records: result.records, NextShardIterator: nextIterator(dp, stream, shard, result.nextOffset, now), MillisBehindLatest: result.millisBehindLatest };
+}
+
+function nextIterator(dp: DataPlaneContext, stream: StreamRecord, shard: ShardRecord, offset: number, nowMs: number): string {
+  return dp.iterators.encode({
     streamUid: stream.uid,
     accountId: stream.accountId,
     region: stream.region,
     streamName: stream.name,
     shardIndex: shard.index,
-    offset: result.nextOffset,
-    issuedMs: now,
+    offset,
+    issuedMs: nowMs,
   });
-  return { Records: result.records, NextShardIterator, MillisBehindLatest: result.millisBehindLatest };
 }
