@@ -24,6 +24,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -304,6 +305,94 @@ async function drain(port: number, stream: string, shards: readonly string[], ma
   return { records, bytes, seconds: (performance.now() - started) / 1000, calls };
 }
 
+/**
+ * One keep-alive HTTP/1.1 connection for the put-to-get scenario, one request at a time: the request
+ * is written as one string (headers as `call` sends them) and the response framed by its
+ * Content-Length, which is how the server always answers. Node's http client costs several times the
+ * server's CPU per call, and the two share the machine's cores, so with Agent-based calls the load
+ * generator's own queueing showed up in the latency being measured.
+ */
+class LeanConnection {
+  private readonly socket: net.Socket;
+  private readonly ready: Promise<void>;
+  private received: Buffer | undefined;
+  private waiting: { resolve: (r: { status: number; body: string }) => void; reject: (e: Error) => void } | undefined;
+  private closedError: Error | undefined;
+
+  constructor(private readonly port: number) {
+    this.socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('error', reject);
+    });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error('connection closed by the server')));
+  }
+
+  async call(operation: string, body: string): Promise<{ status: number; body: string }> {
+    await this.ready;
+    if (this.closedError) throw this.closedError;
+    if (this.waiting) throw new Error('one request at a time');
+    const result = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+    this.socket.write(
+      `POST / HTTP/1.1\r\nhost: 127.0.0.1:${this.port}\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: Kinesis_20131202.${operation}\r\n` +
+        `x-amz-date: 20260101T000000Z\r\nauthorization: ${AUTH}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    return result;
+  }
+
+  async callJson<T>(operation: string, input: unknown): Promise<T> {
+    const res = await this.call(operation, JSON.stringify(input));
+    if (res.status !== 200) throw new Error(`${operation}: ${res.status} ${res.body}`);
+    return JSON.parse(res.body) as T;
+  }
+
+  close(): void {
+    this.closedError = new Error('closed');
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    const data = this.received === undefined ? chunk : Buffer.concat([this.received, chunk]);
+    const headerEnd = data.indexOf('\r\n\r\n');
+    if (headerEnd === -1) {
+      this.received = data;
+      return;
+    }
+    const head = data.toString('latin1', 0, headerEnd).toLowerCase();
+    const at = head.indexOf('\r\ncontent-length:');
+    if (at === -1 || / chunked/.test(head)) {
+      this.fail(new Error(`response without Content-Length: ${head}`));
+      return;
+    }
+    const eol = head.indexOf('\r\n', at + 17);
+    const length = Number.parseInt(head.slice(at + 17, eol === -1 ? undefined : eol), 10);
+    const total = headerEnd + 4 + length;
+    if (data.length < total) {
+      this.received = data;
+      return;
+    }
+    if (data.length > total) {
+      this.fail(new Error('unexpected bytes after a response'));
+      return;
+    }
+    this.received = undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve({ status: Number(head.slice(9, 12)), body: data.toString('utf8', headerEnd + 4, total) });
+  }
+
+  private fail(err: Error): void {
+    this.closedError ??= err;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(err);
+  }
+}
+
 async function putToGet(
   port: number,
   stream: string,
@@ -315,10 +404,19 @@ async function putToGet(
   const latencies: number[] = [];
   let running = true;
   let calls = 0;
+  const connections: LeanConnection[] = [];
+  const connect = (): LeanConnection => {
+    const c = new LeanConnection(port);
+    connections.push(c);
+    return c;
+  };
   const consumers = shards.map(async (shardId) => {
-    let it = (await callJson<{ ShardIterator: string }>(port, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'LATEST' })).ShardIterator;
+    const connection = connect();
+    let it = (
+      await connection.callJson<{ ShardIterator: string }>('GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'LATEST' })
+    ).ShardIterator;
     while (running) {
-      const out = await callJson<{ Records: { Data: string }[]; NextShardIterator: string }>(port, 'GetRecords', { ShardIterator: it });
+      const out = await connection.callJson<{ Records: { Data: string }[]; NextShardIterator: string }>('GetRecords', { ShardIterator: it });
       calls++;
       const now = performance.timeOrigin + performance.now();
       for (const r of out.Records) latencies.push(now - Number(Buffer.from(r.Data, 'base64').toString()));
@@ -327,17 +425,20 @@ async function putToGet(
       if (out.Records.length === 0) await new Promise((r) => setTimeout(r, pollMs));
     }
   });
+  const producer = connect();
   await new Promise((r) => setTimeout(r, 200));
   const end = performance.now() + seconds * 1000;
   const interval = 1000 / ratePerSecond;
   for (let i = 0; performance.now() < end; i++) {
     const sent = performance.timeOrigin + performance.now();
-    await callJson(port, 'PutRecord', { StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(String(sent)).toString('base64') });
+    const res = await producer.call('PutRecord', JSON.stringify({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(String(sent)).toString('base64') }));
+    if (res.status !== 200) throw new Error(`PutRecord: ${res.status} ${res.body}`);
     await new Promise((r) => setTimeout(r, interval));
   }
   await new Promise((r) => setTimeout(r, 300));
   running = false;
   await Promise.all(consumers);
+  for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, max: latencies[latencies.length - 1] ?? NaN, calls };
 }
@@ -434,8 +535,11 @@ async function main(): Promise<void> {
         const latShards = await createStream(server.port, 'latency', shardCount);
         const pollMs = Number(arg('poll-ms', '1'));
         const cpu0 = await server.cpu();
+        const client0 = process.cpuUsage();
         const lat = await putToGet(server.port, 'latency', latShards, seconds, 200, pollMs);
+        const client = process.cpuUsage(client0);
         const cpuPerCall = ((await server.cpu()) - cpu0) / (lat.calls + lat.n);
+        const clientCpuPerCall = (client.user + client.system) / (lat.calls + lat.n);
         rows.push([
           `put-to-get (poll ${pollMs} ms)`,
           target,
@@ -444,7 +548,7 @@ async function main(): Promise<void> {
           '',
           '',
           '',
-          `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call)`,
+          `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call, load generator ${fmt(clientCpuPerCall)} µs)`,
         ]);
       }
     } finally {
