@@ -23,8 +23,11 @@ const MAX_PARTITION_KEY = 256;
 const MAX_STREAM_NAME = 128;
 const MAX_STREAM_ARN = 2048;
 const STREAM_ARN = /^arn:aws.*:kinesis:.*:\d{12}:stream\/\S+$/;
-/** Base64 text beyond this many characters is decoded by Node (faster per byte); the start, and short text, in JavaScript (no string). */
-const NATIVE_BASE64_CHARS = 512;
+/**
+ * Base64 text beyond this many characters is decoded by Node (faster per byte, but ≈0.35 µs per call);
+ * the start, and short text, in JavaScript straight from the body bytes (no string).
+ */
+const JS_BASE64_CHARS = 256;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -143,7 +146,7 @@ function decodeData(b: Buffer, s: number, out: Buffer, d: number): number {
     out[d + 2] = v;
     d += 3;
     i += 4;
-    if (i - s === NATIVE_BASE64_CHARS) {
+    if (i - s === JS_BASE64_CHARS) {
       // Long text: Node decodes the rest.
       const end = decodeNative(b, i, out, d);
       decodedBytes += d - d0;

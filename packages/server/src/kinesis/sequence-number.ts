@@ -118,6 +118,19 @@ const FOUR_DIGITS: readonly string[] = Array.from({ length: 10_000 }, (_, n) => 
 const BLOCK = 10_000;
 const BLOCK_DIGITS = POSITION_DIGITS - 4;
 
+/** Characters of `blockHead` (version, index, the block's 12 position digits) and of `blockMiddle` (salt, 11 check digits). */
+const HEAD_CHARS = 1 + INDEX_DIGITS + BLOCK_DIGITS;
+const MIDDLE_CHARS = SALT_DIGITS + 3 + 8;
+
+/** Write n (0 … 9999) as 4 ASCII digits. */
+function writeFourDigits(out: Uint8Array, p: number, n: number): number {
+  out[p] = 0x30 + ((n / 1000) | 0);
+  out[p + 1] = 0x30 + (((n / 100) | 0) % 10);
+  out[p + 2] = 0x30 + (((n / 10) | 0) % 10);
+  out[p + 3] = 0x30 + (n % 10);
+  return p + 4;
+}
+
 /**
  * Encodes the v3 sequence numbers of one shard of one stream. Hot paths hold one per shard (or take the
  * cached one from {@link sequenceNumberEncoder}) and call {@link record} per record.
@@ -144,6 +157,9 @@ export class SequenceNumberEncoder {
   private blockHead = '';
   private blockMix = 0;
   private blockMiddle = '';
+  /** `blockHead` and `blockMiddle` as ASCII bytes, for {@link writeRecord}. */
+  private readonly headBytes = new Uint8Array(HEAD_CHARS);
+  private readonly middleBytes = new Uint8Array(MIDDLE_CHARS);
 
   constructor(shardIndex: number, salt: number) {
     if (!isUint32(shardIndex)) throw new RangeError(`shard index ${shardIndex} is not a uint32`);
@@ -165,6 +181,8 @@ export class SequenceNumberEncoder {
     this.blockMiddle = this.saltAndConstant + FOUR_DIGITS[a % BLOCK] + FOUR_DIGITS[b % BLOCK];
     this.blockMix = b;
     this.block = block;
+    for (let i = 0; i < HEAD_CHARS; i++) this.headBytes[i] = this.blockHead.charCodeAt(i);
+    for (let i = 0; i < MIDDLE_CHARS; i++) this.middleBytes[i] = this.blockMiddle.charCodeAt(i);
   }
 
   /** The number at `position` (0 = the shard's start; offset + 1 = the record at log offset `offset`). */
@@ -180,6 +198,28 @@ export class SequenceNumberEncoder {
   /** The number of the record at log offset `offset` (position offset + 1). */
   record(offset: number): string {
     return this.at(offset + 1);
+  }
+
+  /**
+   * Write the number of the record at log offset `offset` as {@link SEQUENCE_NUMBER_V3_DIGITS} ASCII
+   * digits into `out` at `pos` (no string: for answers rendered straight into bytes); returns the
+   * position after it. Same digits as {@link record}.
+   */
+  writeRecord(offset: number, out: Uint8Array, pos: number): number {
+    const position = offset + 1;
+    if (!isPosition(position)) throw new RangeError(`sequence number position ${position} out of range`);
+    const block = Math.floor(position / BLOCK);
+    if (block !== this.block) this.loadBlock(block);
+    const within = position - block * BLOCK;
+    const h = positionMix(this.blockMix, within);
+    let p = pos;
+    const head = this.headBytes;
+    for (let i = 0; i < HEAD_CHARS; i++) out[p++] = head[i];
+    p = writeFourDigits(out, p, within);
+    const middle = this.middleBytes;
+    for (let i = 0; i < MIDDLE_CHARS; i++) out[p++] = middle[i];
+    p = writeFourDigits(out, p, (h >>> 16) % BLOCK);
+    return writeFourDigits(out, p, (h & 0xffff) % BLOCK);
   }
 
   /** The shard's StartingSequenceNumber (position 0). */

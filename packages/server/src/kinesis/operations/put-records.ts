@@ -27,7 +27,8 @@ import type { ShardRecord, StreamRecord } from '../records.js';
 import { RecordDistributionStrategy } from '../records.js';
 import type { RoutingTable } from '../routing.js';
 import { explicitHashKeyWords, md5HashKey, md5HashKeyOfBytes } from '../routing.js';
-import { encodeSequenceNumber } from '../sequence-number.js';
+import type { SequenceNumberEncoder } from '../sequence-number.js';
+import { SEQUENCE_NUMBER_V3_DIGITS, encodeSequenceNumber, sequenceNumberEncoder } from '../sequence-number.js';
 import { RECORD_FLAG_KMS } from '../shard-reader.js';
 
 export type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry };
@@ -332,25 +333,58 @@ export class RenderedPutRecords extends RenderedJsonOutput {
   }
 }
 
+/**
+ * The answer's JSON written straight into bytes: every character is ASCII (digits, shard ids, our own
+ * messages), and the entries of acknowledged records are `{"ShardId":"…","SequenceNumber":"…"}` with a
+ * shard-specific prefix and 56 digits, so no string per record is built.
+ */
 function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
   const { shards, offsets, errorCodes, errorMessages } = outcome;
   const salt = outcome.stream.value.salt;
   const n = shards.length;
   const shardIds = new Array<string | undefined>(n);
-  let json = `{"FailedRecordCount":${outcome.failed},"Records":[`;
+  const head = `{"FailedRecordCount":${outcome.failed},"Records":[`;
+  const tail = `],"EncryptionType":"${outcome.stream.value.encryptionType}"}`;
+  // Per shard: the entry's bytes up to the sequence number, and the shard's encoder.
+  const prefixes = new Map<ShardRecord, { bytes: Buffer; encoder: SequenceNumberEncoder }>();
+  const failures: (string | undefined)[] = [];
+  let total = head.length + tail.length + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const shard = shards[i];
-    if (i > 0) json += ',';
     if (shard !== undefined) {
+      let prefix = prefixes.get(shard);
+      if (prefix === undefined) {
+        prefix = { bytes: Buffer.from(`{"ShardId":"${shard.shardId}","SequenceNumber":"`, 'latin1'), encoder: sequenceNumberEncoder(shard.index, salt) };
+        prefixes.set(shard, prefix);
+      }
       shardIds[i] = shard.shardId;
-      json += `{"ShardId":"${shard.shardId}","SequenceNumber":"${encodeSequenceNumber(shard.index, offsets[i], salt)}"}`;
+      total += prefix.bytes.length + SEQUENCE_NUMBER_V3_DIGITS + 2;
     } else {
-      json += `{"ErrorCode":${JSON.stringify(errorCodes[i])},"ErrorMessage":${JSON.stringify(errorMessages[i])}}`;
+      const text = `{"ErrorCode":${JSON.stringify(errorCodes[i])},"ErrorMessage":${JSON.stringify(errorMessages[i])}}`;
+      failures[i] = text;
+      total += text.length;
     }
   }
-  json += `],"EncryptionType":"${outcome.stream.value.encryptionType}"}`;
-  // Every character is ASCII (digits, shard ids, our own messages): latin1 is UTF-8 here, and a plain copy.
-  return new RenderedPutRecords(Buffer.from(json, 'latin1'), outcome.failed, shardIds, errorCodes);
+  const out = Buffer.allocUnsafe(total);
+  let p = out.write(head, 0, 'latin1');
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out[p++] = 0x2c; // ,
+    const shard = shards[i];
+    if (shard !== undefined) {
+      const prefix = prefixes.get(shard) as { bytes: Buffer; encoder: SequenceNumberEncoder };
+      const bytes = prefix.bytes;
+      for (let j = 0; j < bytes.length; j++) out[p + j] = bytes[j];
+      p = prefix.encoder.writeRecord(offsets[i], out, p + bytes.length);
+      out[p] = 0x22; // "
+      out[p + 1] = 0x7d; // }
+      p += 2;
+    } else {
+      p += out.write(failures[i] as string, p, 'latin1');
+    }
+  }
+  p += out.write(tail, p, 'latin1');
+  if (p !== total) throw new Error(`PutRecords answer rendered ${p} bytes, sized ${total}`);
+  return new RenderedPutRecords(out, outcome.failed, shardIds, errorCodes);
 }
 
 /** Entry indexes per slot (undefined for slots with no entry), preserving request order. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  SEQUENCE_NUMBER_V3_DIGITS,
   SequenceNumberEncoder,
   compareSequenceNumbers,
   decodeSequenceNumber,
@@ -53,6 +54,23 @@ void describe('sequence numbers (v3)', () => {
   void it('are 185-bit integers, which the KCL does not take for AWS-layout (186-bit) numbers', () => {
     for (const seq of [encodeSequenceNumberAt(0, 0, 0), encodeSequenceNumberAt(UINT32_MAX, Number.MAX_SAFE_INTEGER, UINT32_MAX), encodeSequenceNumber(1, 2, 3)]) {
       assert.equal(BigInt(seq).toString(2).length, 185, seq);
+    }
+  });
+
+  void it('writeRecord writes the same digits as record(), in any order, across blocks', () => {
+    const random = seededRandom(31);
+    const out = Buffer.alloc(SEQUENCE_NUMBER_V3_DIGITS + 2, 0x20);
+    for (let shard = 0; shard < 5; shard++) {
+      const writer = new SequenceNumberEncoder(shard * 7919, 0xdeadbeef + shard);
+      const reader = new SequenceNumberEncoder(shard * 7919, 0xdeadbeef + shard);
+      for (let i = 0; i < 2000; i++) {
+        const offset = i % 3 === 0 ? Math.floor(random() * 2 ** 40) : i % 3 === 1 ? 9_990 + (i % 30) : i;
+        const end = writer.writeRecord(offset, out, 1);
+        assert.equal(end, 1 + SEQUENCE_NUMBER_V3_DIGITS);
+        assert.equal(out.toString('latin1', 1, end), reader.record(offset));
+        assert.equal(out[0], 0x20);
+        assert.equal(out[end], 0x20);
+      }
     }
   });
 
