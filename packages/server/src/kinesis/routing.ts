@@ -58,61 +58,67 @@ const md5Words = new Int32Array(16);
 
 /** Run the MD5 compression over the padded message `m[0, padded)`; the state ends in md5State. */
 function md5Blocks(m: Uint8Array, padded: number): void {
-  let a0 = 0x67452301 | 0;
-  let b0 = 0xefcdab89 | 0;
-  let c0 = 0x98badcfe | 0;
-  let d0 = 0x10325476 | 0;
+  md5State[0] = 0x67452301;
+  md5State[1] = 0xefcdab89 | 0;
+  md5State[2] = 0x98badcfe | 0;
+  md5State[3] = 0x10325476;
   const x = md5Words;
-  const K = MD5_K;
-  const S = MD5_S;
-  const G = MD5_G;
   for (let o = 0; o < padded; o += 64) {
     for (let j = 0; j < 16; j++) {
       const p = o + 4 * j;
       x[j] = m[p] | (m[p + 1] << 8) | (m[p + 2] << 16) | (m[p + 3] << 24);
     }
-    let a = a0;
-    let b = b0;
-    let c = c0;
-    let d = d0;
-    // Four rounds of 16 steps, one loop each so that no step branches on its round.
-    for (let i = 0; i < 16; i++) {
-      const n = (a + ((b & c) | (~b & d)) + x[i] + K[i]) | 0;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
-    }
-    for (let i = 16; i < 32; i++) {
-      const n = (a + ((b & d) | (c & ~d)) + x[G[i]] + K[i]) | 0;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
-    }
-    for (let i = 32; i < 48; i++) {
-      const n = (a + (b ^ c ^ d) + x[G[i]] + K[i]) | 0;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
-    }
-    for (let i = 48; i < 64; i++) {
-      const n = (a + (c ^ (b | ~d)) + x[G[i]] + K[i]) | 0;
-      a = d;
-      d = c;
-      c = b;
-      b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
-    }
-    a0 = (a0 + a) | 0;
-    b0 = (b0 + b) | 0;
-    c0 = (c0 + c) | 0;
-    d0 = (d0 + d) | 0;
+    md5Compress();
   }
-  md5State[0] = a0;
-  md5State[1] = b0;
-  md5State[2] = c0;
-  md5State[3] = d0;
+}
+
+/** One MD5 block: the message words in md5Words, the running state in md5State. */
+function md5Compress(): void {
+  const x = md5Words;
+  const K = MD5_K;
+  const S = MD5_S;
+  const G = MD5_G;
+  const a0 = md5State[0];
+  const b0 = md5State[1];
+  const c0 = md5State[2];
+  const d0 = md5State[3];
+  let a = a0;
+  let b = b0;
+  let c = c0;
+  let d = d0;
+  // Four rounds of 16 steps, one loop each so that no step branches on its round.
+  for (let i = 0; i < 16; i++) {
+    const n = (a + ((b & c) | (~b & d)) + x[i] + K[i]) | 0;
+    a = d;
+    d = c;
+    c = b;
+    b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+  }
+  for (let i = 16; i < 32; i++) {
+    const n = (a + ((b & d) | (c & ~d)) + x[G[i]] + K[i]) | 0;
+    a = d;
+    d = c;
+    c = b;
+    b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+  }
+  for (let i = 32; i < 48; i++) {
+    const n = (a + (b ^ c ^ d) + x[G[i]] + K[i]) | 0;
+    a = d;
+    d = c;
+    c = b;
+    b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+  }
+  for (let i = 48; i < 64; i++) {
+    const n = (a + (c ^ (b | ~d)) + x[G[i]] + K[i]) | 0;
+    a = d;
+    d = c;
+    c = b;
+    b = (b + ((n << S[i]) | (n >>> (32 - S[i])))) | 0;
+  }
+  md5State[0] = (a0 + a) | 0;
+  md5State[1] = (b0 + b) | 0;
+  md5State[2] = (c0 + c) | 0;
+  md5State[3] = (d0 + d) | 0;
 }
 
 /** Pad `m[0, len)` in place (MD5 padding); returns the padded length. */
@@ -168,6 +174,32 @@ export function md5HashKey(text: string, out: HashKeyWords = new Uint32Array(4))
 /** MD5 of the bytes `src[start, end)`, as the big-endian 128-bit hash key (no string, no allocation). */
 export function md5HashKeyOfBytes(src: Uint8Array, start: number, end: number, out: HashKeyWords = new Uint32Array(4)): HashKeyWords {
   const len = end - start;
+  if (len <= 55) {
+    // One block (most partition keys): build its words straight from the source, padding included.
+    const x = md5Words;
+    const whole = len >>> 2;
+    for (let j = 0; j < whole; j++) {
+      const p = start + 4 * j;
+      x[j] = src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
+    }
+    // The partial word: the remaining bytes, then 0x80.
+    const rest = len & 3;
+    const p = start + 4 * whole;
+    let w = 0x80 << (8 * rest);
+    if (rest > 0) w |= src[p];
+    if (rest > 1) w |= src[p + 1] << 8;
+    if (rest > 2) w |= src[p + 2] << 16;
+    x[whole] = w;
+    for (let j = whole + 1; j < 14; j++) x[j] = 0;
+    x[14] = len * 8;
+    x[15] = 0;
+    md5State[0] = 0x67452301;
+    md5State[1] = 0xefcdab89 | 0;
+    md5State[2] = 0x98badcfe | 0;
+    md5State[3] = 0x10325476;
+    md5Compress();
+    return md5Out(out);
+  }
   if (len + 72 > md5Scratch.length) md5Scratch = new Uint8Array(len + 72);
   const m = md5Scratch;
   for (let i = 0; i < len; i++) m[i] = src[start + i];

@@ -212,13 +212,10 @@ export class SequenceNumberEncoder {
     if (block !== this.block) this.loadBlock(block);
     const within = position - block * BLOCK;
     const h = positionMix(this.blockMix, within);
-    let p = pos;
-    const head = this.headBytes;
-    for (let i = 0; i < HEAD_CHARS; i++) out[p++] = head[i];
-    p = writeFourDigits(out, p, within);
-    const middle = this.middleBytes;
-    for (let i = 0; i < MIDDLE_CHARS; i++) out[p++] = middle[i];
-    p = writeFourDigits(out, p, (h >>> 16) % BLOCK);
+    out.set(this.headBytes, pos);
+    let p = writeFourDigits(out, pos + HEAD_CHARS, within);
+    out.set(this.middleBytes, p);
+    p = writeFourDigits(out, p + MIDDLE_CHARS, (h >>> 16) % BLOCK);
     return writeFourDigits(out, p, (h & 0xffff) % BLOCK);
   }
 

@@ -372,9 +372,8 @@ function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
     const shard = shards[i];
     if (shard !== undefined) {
       const prefix = prefixes.get(shard) as { bytes: Buffer; encoder: SequenceNumberEncoder };
-      const bytes = prefix.bytes;
-      for (let j = 0; j < bytes.length; j++) out[p + j] = bytes[j];
-      p = prefix.encoder.writeRecord(offsets[i], out, p + bytes.length);
+      out.set(prefix.bytes, p);
+      p = prefix.encoder.writeRecord(offsets[i], out, p + prefix.bytes.length);
       out[p] = 0x22; // "
       out[p + 1] = 0x7d; // }
       p += 2;

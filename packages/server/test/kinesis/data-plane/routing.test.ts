@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { MAX_HASH_KEY, evenHashRanges, partitionKeyHash } from '../../../src/kinesis/hash-key.js';
 import type { ShardRecord, StreamRecord } from '../../../src/kinesis/records.js';
 import { shardIdFor } from '../../../src/kinesis/records.js';
-import { RoutingCache, explicitHashKeyWords, hashKeyWords, md5HashKey } from '../../../src/kinesis/routing.js';
+import { RoutingCache, explicitHashKeyWords, hashKeyWords, md5HashKey, md5HashKeyOfBytes } from '../../../src/kinesis/routing.js';
 import { seededRandom } from './support.js';
 
 function wordsToBigInt(w: Uint32Array): bigint {
@@ -60,6 +60,17 @@ void describe('routing', () => {
     for (const len of [55, 56, 57, 63, 64, 65, 119, 120, 128, 256]) {
       const text = 'x'.repeat(len);
       assert.equal(wordsToBigInt(md5HashKey(text)), partitionKeyHash(text), `length ${len}`);
+    }
+  });
+
+  void it('MD5 of a byte range equals node:crypto at every length and alignment (one block and several)', () => {
+    const source = randomBytes(400);
+    for (let len = 0; len <= 300; len++) {
+      for (const start of [0, 1, 2, 3, 7]) {
+        const bytes = source.subarray(start, start + len);
+        const want = BigInt(`0x${createHash('md5').update(bytes).digest('hex')}`);
+        assert.equal(wordsToBigInt(md5HashKeyOfBytes(source, start, start + len)), want, `length ${len} at ${start}`);
+      }
     }
   });
 
