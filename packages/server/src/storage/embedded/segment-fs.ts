@@ -6,8 +6,13 @@
 import fs from 'node:fs';
 
 export interface SegmentFs {
-  /** Open a file; `flags` as for fs.open ('r', 'r+', 'wx+', …). */
-  open(path: string, flags: string): Promise<number>;
+  /** Open a file; `flags` as for fs.open ('r', 'r+', 'wx+', …, or numeric O_* flags). */
+  open(path: string, flags: string | number): Promise<number>;
+  /**
+   * Whether files opened with `O_DSYNC` ({@link dsyncFlags}) make each write durable on return, so the
+   * log can skip the separate fdatasync (one I/O round trip per group commit instead of two).
+   */
+  readonly supportsDsync?: boolean | undefined;
   close(fd: number): Promise<void>;
   /** Write the whole buffer at `position` (loops over short writes). */
   writeAll(fd: number, buf: Uint8Array, position: number): Promise<void>;
@@ -25,7 +30,18 @@ function writeOnce(fd: number, buf: Uint8Array, offset: number, length: number, 
   });
 }
 
+/**
+ * Numeric open flags equivalent to 'w+' (create: read/write, create, truncate) or 'r+', plus O_DSYNC;
+ * undefined where the platform has no O_DSYNC.
+ */
+export function dsyncFlags(create: boolean): number | undefined {
+  const c = fs.constants;
+  if (c.O_DSYNC === undefined) return undefined;
+  return c.O_RDWR | c.O_DSYNC | (create ? c.O_CREAT | c.O_TRUNC : 0);
+}
+
 export const nodeSegmentFs: SegmentFs = {
+  supportsDsync: dsyncFlags(false) !== undefined,
   open: (path, flags) =>
     new Promise((resolve, reject) => {
       fs.open(path, flags, 0o644, (err, fd) => (err ? reject(err) : resolve(fd)));

@@ -31,7 +31,7 @@ import {
   writePackedFrame,
 } from './frame.js';
 import type { SegmentFs } from './segment-fs.js';
-import { readFully } from './segment-fs.js';
+import { dsyncFlags, readFully } from './segment-fs.js';
 import { INDEX_HEADER_BYTES, INDEX_INTERVAL_BYTES, OFFSET_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES, indexHeader } from './sparse-index.js';
 import { TailCache } from './tail-cache.js';
 
@@ -153,6 +153,8 @@ export class SegmentShardLog implements ShardLog {
    * (reads then go to the files).
    */
   private readonly tail: TailCache;
+  /** fsync always on a file system that supports O_DSYNC: the active segment is opened with it. */
+  private readonly dsync: boolean;
 
   private constructor(options: SegmentShardLogOptions) {
     this.opts = options;
@@ -161,6 +163,7 @@ export class SegmentShardLog implements ShardLog {
     this.logger = options.logger.child({ shardLog: options.name });
     this.sfs = options.fs;
     this.tail = new TailCache(Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES));
+    this.dsync = options.fsync.mode === 'always' && options.fs.supportsDsync === true && dsyncFlags(false) !== undefined;
   }
 
   /** Create the files of a new, empty log in `dir` (which must exist and be empty). */
@@ -324,7 +327,8 @@ export class SegmentShardLog implements ShardLog {
         this.needsTruncate = false;
       }
       await this.sfs.writeAll(seg.fd as number, buf, basePos);
-      if (this.opts.fsync.mode === 'always') await this.sfs.fdatasync(seg.fd as number);
+      // Under O_DSYNC the write itself was durable.
+      if (this.opts.fsync.mode === 'always' && !this.dsync) await this.sfs.fdatasync(seg.fd as number);
     } catch (err) {
       if (indexFlush !== undefined) await indexFlush;
       this.needsTruncate = true;
@@ -370,6 +374,11 @@ export class SegmentShardLog implements ShardLog {
     }
   }
 
+  /** Open flags of the active segment: 'w+' / 'r+', with O_DSYNC when {@link dsync}. */
+  private activeFlags(create: boolean): string | number {
+    return this.dsync ? (dsyncFlags(create) as number) : create ? 'w+' : 'r+';
+  }
+
   private active(): Segment {
     return this.segments[this.segments.length - 1];
   }
@@ -384,7 +393,7 @@ export class SegmentShardLog implements ShardLog {
     }
     const seg = new Segment(this.end, this.dir);
     // 'w+': a file already named by this base offset can only be an empty leftover of a failed roll.
-    seg.fd = await this.sfs.open(seg.path('log'), 'w+');
+    seg.fd = await this.sfs.open(seg.path('log'), this.activeFlags(true));
     try {
       await this.createIndexFiles(seg);
       if (this.opts.fsync.mode !== 'never') await fsyncDirectory(this.dir);
@@ -811,7 +820,7 @@ export class SegmentShardLog implements ShardLog {
       await this.recoverSegment(seg, i === bases.length - 1 ? undefined : bases[i + 1]);
     }
     const active = this.active();
-    if (active.fd === undefined) active.fd = await this.sfs.open(active.path('log'), 'r+');
+    if (active.fd === undefined) active.fd = await this.sfs.open(active.path('log'), this.activeFlags(false));
     if (active.indexFd === undefined) {
       active.indexFd = await this.sfs.open(active.path('index'), 'r+');
       active.timeIndexFd = await this.sfs.open(active.path('timeindex'), 'r+');
@@ -829,7 +838,7 @@ export class SegmentShardLog implements ShardLog {
   private async recoverSegment(seg: Segment, nextBase: number | undefined): Promise<void> {
     const isActive = nextBase === undefined;
     const segmentName = segmentFileName(seg.baseOffset, 'log');
-    const fd = await this.sfs.open(seg.path('log'), isActive ? 'r+' : 'r');
+    const fd = await this.sfs.open(seg.path('log'), isActive ? this.activeFlags(false) : 'r');
     seg.fd = fd;
     const fileBytes = await this.sfs.fileSize(fd);
     let index: SparseIndex | string;
