@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LogSink } from '../../src/logger.js';
+import type { RequestContext } from '../../src/model/context.js';
 import { decodeCborBody, encodeCbor } from '../../src/protocol/cbor-codec.js';
 import { awsHeaders, dummyAuthorization, rawRequest } from '../support/raw-request.js';
 import type { TestServer } from '../support/server.js';
@@ -159,5 +160,52 @@ void describe('request logging', () => {
     assert.ok(failure);
     assert.equal(failure.requestId, requests[3].requestId);
     assert.match(JSON.stringify(failure.error), /disk \/dev\/sda1 on fire/);
+  });
+});
+
+void describe('handler context', () => {
+  const contexts: RequestContext[] = [];
+  let contextServer: TestServer;
+  before(async () => {
+    contextServer = await startTestServer({ bindings: [createTestKinesisBinding({ onContext: (_operation, context) => contexts.push(context) })] });
+  });
+  after(() => contextServer.stop());
+
+  void it('carries the request fields and a lazily created signal defined once, not per request', async () => {
+    for (const http2 of [false, true]) {
+      const res = await rawRequest(contextServer.url, {
+        headers: { ...awsHeaders('Kinesis_20131202.ListStreams', 'application/x-amz-json-1.1', 'eu-west-2'), 'user-agent': 'context-test' },
+        body: '{}',
+        http2,
+      });
+      assert.equal(res.status, 200);
+    }
+    assert.equal(contexts.length, 2);
+    const [first, second] = contexts;
+    for (const context of contexts) {
+      assert.equal(context.region, 'eu-west-2');
+      assert.equal(context.protocol, 'json');
+      assert.equal(context.userAgent, 'context-test');
+      assert.equal(context.sourceIp, '127.0.0.1');
+      assert.equal(context.secureTransport, false);
+      assert.match(context.requestId, /^[0-9a-f-]{36}$/);
+      assert.ok(context.signal instanceof AbortSignal);
+      assert.equal(context.signal.aborted, false);
+      // The getter lives on a shared prototype: an accessor created per request (an object literal's
+      // `get signal()`) gives every request its own hidden class, which kept requests alive through
+      // young-generation collections.
+      assert.equal(Object.getOwnPropertyDescriptor(context, 'signal'), undefined);
+      assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(context)) as object).sort(), [
+        'caller',
+        'protocol',
+        'region',
+        'requestId',
+        'secureTransport',
+        'sourceIp',
+        'userAgent',
+      ]);
+    }
+    assert.notEqual(first.requestId, second.requestId);
+    assert.equal(Object.getPrototypeOf(first), Object.getPrototypeOf(second));
   });
 });
