@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/kinesis-data.ts [--seconds 4] [--rounds 2] [--producers 8] [--shards 4]
  *     [--metrics on|off] [--fsync-modes always,never] [--scenarios ingest,drain,latency]
- *     [--sizes 100,1024] [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *     [--sizes 100,1024] [--poll-ms 1] [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Scenarios, each server in its own child process (the load generator runs in this process):
  * - ceiling: a bare Node HTTP/1.1 server that parses the same PutRecords JSON request (JSON.parse and
@@ -12,8 +12,10 @@
  *   PutRecords of 500 × 100 B and 500 × 1 KiB, to a 4-shard stream, `--fsync always` and `--fsync never`,
  *   limits off;
  * - drain: GetRecords from TRIM_HORIZON over all shards until caught up;
- * - put-to-get: one PutRecord producer, one polling GetRecords consumer per shard, latency from the put
- *   being sent to the record being returned.
+ * - put-to-get: one PutRecord producer (paced at up to 200/s), one polling GetRecords consumer per
+ *   shard that polls again at once after records and `--poll-ms` (default 1; a list gives one row each)
+ *   after an empty answer; latency from the put being sent to the record being returned. The row also
+ *   gives the server's and the load generator's CPU per call (they share the machine's cores).
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
  * Each child reports its CPU time, so the table also gives server CPU per record — a figure that holds
  * up on a busy machine, where records/s depends on what else runs (ceiling and server runs are
@@ -532,24 +534,27 @@ async function main(): Promise<void> {
         notes.push(`${target}: server after GC after drain: ${memFmt(await server.memory())}`);
       }
       if (scenarios.has('latency')) {
-        const latShards = await createStream(server.port, 'latency', shardCount);
-        const pollMs = Number(arg('poll-ms', '1'));
-        const cpu0 = await server.cpu();
-        const client0 = process.cpuUsage();
-        const lat = await putToGet(server.port, 'latency', latShards, seconds, 200, pollMs);
-        const client = process.cpuUsage(client0);
-        const cpuPerCall = ((await server.cpu()) - cpu0) / (lat.calls + lat.n);
-        const clientCpuPerCall = (client.user + client.system) / (lat.calls + lat.n);
-        rows.push([
-          `put-to-get (poll ${pollMs} ms)`,
-          target,
-          fmt(lat.n / seconds),
-          '',
-          '',
-          '',
-          '',
-          `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call, load generator ${fmt(clientCpuPerCall)} µs)`,
-        ]);
+        // --poll-ms 1,5,20 gives one row per poll interval (each on a fresh stream); the default is 1.
+        for (const [i, pollMs] of arg('poll-ms', '1').split(',').map(Number).entries()) {
+          const name = i === 0 ? 'latency' : `latency-${i}`;
+          const latShards = await createStream(server.port, name, shardCount);
+          const cpu0 = await server.cpu();
+          const client0 = process.cpuUsage();
+          const lat = await putToGet(server.port, name, latShards, seconds, 200, pollMs);
+          const client = process.cpuUsage(client0);
+          const cpuPerCall = ((await server.cpu()) - cpu0) / (lat.calls + lat.n);
+          const clientCpuPerCall = (client.user + client.system) / (lat.calls + lat.n);
+          rows.push([
+            `put-to-get (poll ${pollMs} ms)`,
+            target,
+            fmt(lat.n / seconds),
+            '',
+            '',
+            '',
+            '',
+            `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call, load generator ${fmt(clientCpuPerCall)} µs)`,
+          ]);
+        }
       }
     } finally {
       await stopChild(server);

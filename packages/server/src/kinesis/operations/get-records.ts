@@ -40,15 +40,14 @@ export async function getRecords(dp: DataPlaneContext, input: GetRecordsInput, _
     const arn = parseStreamArn(input.StreamARN);
     if (!arn || arn.streamName !== it.streamName || arn.accountId !== it.accountId || arn.region !== it.region) throw invalidIterator();
   }
-  const shardId = shardIdFor(it.shardIndex);
   const resolved = await env.streams.get(streamKey(it.accountId, it.region, it.streamName));
   // A stream deleted (or deleted and re-created) since the iterator was issued: its shards are gone.
   if (!resolved || resolved.value.uid !== it.streamUid || resolved.value.status === StreamStatus.DELETING) {
-    throw shardGone(it.streamName, it.accountId, shardId);
+    throw shardGone(it.streamName, it.accountId, shardIdFor(it.shardIndex));
   }
   const stream = resolved.value;
   const shard = findShardByIndex(stream, it.shardIndex);
-  if (!shard) throw shardGone(stream.name, stream.accountId, shardId);
+  if (!shard) throw shardGone(stream.name, stream.accountId, shardIdFor(it.shardIndex));
   if (input.DryRun === true) throw dryRunSucceeded();
 
   const limiter = dp.limitsOn ? dp.limiters.read(stream.uid, shard.shardId, now) : undefined;
