@@ -23,7 +23,7 @@
  * the next): the HMAC is computed as RFC 2104 defines it, SHA-256(K⊕opad ‖ SHA-256(K⊕ipad ‖ m)), with
  * the padded keys prepared once and Node's one-shot `crypto.hash` (no Hmac object per call; Node
  * ≥ 20.12, else `createHmac`). Tokens are byte-for-byte what `createHmac` gives. A token this codec
- * minted is remembered (a small FIFO map from token to position), so decoding it again — the next
+ * minted is remembered (a bounded map from token to position), so decoding it again — the next
  * poll — skips base64, MAC and parsing; anything else (another gateway's token, one minted before a
  * restart, a retry after the entry was used) is verified in full. Expiry is checked either way.
  */
@@ -79,7 +79,7 @@ export function invalidIterator(): ServiceError {
   return new ServiceError('InvalidArgumentException', 'Invalid ShardIterator.');
 }
 
-/** How many minted tokens the codec remembers (about one per polling consumer is what is needed). */
+/** How many minted tokens the codec remembers (one per polling consumer is what is used). */
 const MINTED_CACHE_ENTRIES = 4096;
 /** Streams whose encoded string fields are kept for encode (cleared wholesale when full). */
 const FIELD_CACHE_ENTRIES = 1024;
@@ -201,15 +201,10 @@ export class ShardIteratorCodec {
   }
 
   private remember(token: string, position: IteratorPosition): void {
-    const minted = this.minted;
-    if (minted.size >= MINTED_CACHE_ENTRIES) {
-      // FIFO: the oldest entry goes (Map iterates in insertion order).
-      for (const oldest of minted.keys()) {
-        minted.delete(oldest);
-        break;
-      }
-    }
-    minted.set(token, position);
+    // Full (more live pollers than entries, or tokens never presented again): start over. Dropping one
+    // entry at a time would cost more — a Map walks past its deleted slots to find the oldest.
+    if (this.minted.size >= MINTED_CACHE_ENTRIES) this.minted.clear();
+    this.minted.set(token, position);
   }
 
   private fieldsOf(p: IteratorPosition): Buffer {
