@@ -402,8 +402,9 @@ async function putToGet(
   seconds: number,
   ratePerSecond: number,
   pollMs: number,
-): Promise<{ p50: number; p99: number; n: number; max: number; calls: number }> {
+): Promise<{ p50: number; p99: number; n: number; max: number; calls: number; putP50: number; putP99: number }> {
   const latencies: number[] = [];
+  const putLatencies: number[] = [];
   let running = true;
   let calls = 0;
   const connections: LeanConnection[] = [];
@@ -434,6 +435,7 @@ async function putToGet(
   for (let i = 0; performance.now() < end; i++) {
     const sent = performance.timeOrigin + performance.now();
     const res = await producer.call('PutRecord', JSON.stringify({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(String(sent)).toString('base64') }));
+    putLatencies.push(performance.timeOrigin + performance.now() - sent);
     if (res.status !== 200) throw new Error(`PutRecord: ${res.status} ${res.body}`);
     await new Promise((r) => setTimeout(r, interval));
   }
@@ -442,7 +444,16 @@ async function putToGet(
   await Promise.all(consumers);
   for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, max: latencies[latencies.length - 1] ?? NaN, calls };
+  putLatencies.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    n: latencies.length,
+    max: latencies[latencies.length - 1] ?? NaN,
+    calls,
+    putP50: percentile(putLatencies, 50),
+    putP99: percentile(putLatencies, 99),
+  };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -552,7 +563,7 @@ async function main(): Promise<void> {
             '',
             '',
             '',
-            `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call, load generator ${fmt(clientCpuPerCall)} µs)`,
+            `p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms, max ${fmt(lat.max, 1)} ms (${lat.n} records; ${fmt(lat.calls / seconds)} GetRecords/s, server CPU ${fmt(cpuPerCall)} µs per call, load generator ${fmt(clientCpuPerCall)} µs; PutRecord call p50 ${fmt(lat.putP50, 2)} ms, p99 ${fmt(lat.putP99, 2)} ms)`,
           ]);
         }
       }
