@@ -16,6 +16,8 @@
  *   shard that polls again at once after records and `--poll-ms` (default 1; a list gives one row each)
  *   after an empty answer; latency from the put being sent to the record being returned. The row also
  *   gives the server's and the load generator's CPU per call (they share the machine's cores).
+ * Each ingest scenario is preceded by an unmeasured warm-up (`--warmup` seconds, per size) of both
+ * servers, so the figures are steady state rather than JIT warm-up.
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
  * Each child reports its CPU time, so the table also gives server CPU per record — a figure that holds
  * up on a busy machine, where records/s depends on what else runs (ceiling and server runs are
@@ -515,6 +517,8 @@ async function main(): Promise<void> {
   };
 
   const ceiling = await startChild('ceiling', []);
+  const warmupSeconds = Number(arg('warmup', '1'));
+  let ceilingWarm = false;
   const ceilingTotals = sizes.map(() => emptyTotals());
   for (const fsync of fsyncModes) {
     const dir = await mkdtemp(join(os.tmpdir(), 'shardline-bench-'));
@@ -523,6 +527,12 @@ async function main(): Promise<void> {
       const shards = await createStream(server.port, 'bench', shardCount);
       const target = `shardline fsync ${fsync}`;
       if (scenarios.has('ingest')) {
+        // Unmeasured warm-up of both servers (JIT, first segment files, caches): the figures are steady state.
+        for (const size of sizes) {
+          if (warmupSeconds > 0) await ingest(server.port, size.bodies, size.bytes, producers, warmupSeconds);
+          if (warmupSeconds > 0 && !ceilingWarm) await ingest(ceiling.port, size.bodies, size.bytes, producers, warmupSeconds);
+        }
+        ceilingWarm = true;
         const memBefore = await server.memory();
         const totals = sizes.map(() => emptyTotals());
         // Interleave ceiling and server runs so that noise from other load hits both alike.
