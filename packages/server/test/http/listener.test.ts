@@ -11,8 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { HttpListener } from '../../src/http/listener.js';
 import { generateSelfSignedCertificate } from '../../src/http/tls.js';
+import { silentLogger } from '../../src/logger.js';
 import type { ServiceBinding } from '../../src/model/operation.js';
+import type { AwsProtocolRouter, ProtocolRequest, ResponseSink } from '../../src/protocol/router.js';
 import { awsHeaders, rawRequest } from '../support/raw-request.js';
 import type { TestServer } from '../support/server.js';
 import { startTestServer } from '../support/server.js';
@@ -361,5 +364,54 @@ void describe('graceful shutdown', () => {
     assert.ok(Date.now() - started < 3000);
     assert.deepEqual(shutdownEvents, ['slow aborted']);
     assert.ok([500, 'connection closed'].includes(await inflight));
+  });
+});
+
+void describe('the request handed to the router', () => {
+  const requests: ProtocolRequest[] = [];
+  const stubRouter = {
+    async handle(request: ProtocolRequest, response: ResponseSink): Promise<void> {
+      requests.push(request);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': 2 });
+      response.end('{}');
+    },
+    reject(): void {},
+  } as unknown as AwsProtocolRouter;
+  const listener = new HttpListener({
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 1024,
+    maxHeaderBytes: 16 * 1024,
+    requestTimeoutMs: 5000,
+    keepAliveTimeoutMs: 5000,
+    router: stubRouter,
+    isReady: () => true,
+    logger: silentLogger,
+  });
+  let url = '';
+  before(async () => {
+    url = (await listener.listen()).url;
+  });
+  after(() => listener.close(1000));
+
+  void it('carries headers, body, peer, method and target, and a signal getter shared by all requests', async () => {
+    for (const http2 of [false, true]) {
+      const res = await rawRequest(url, { headers: awsHeaders('Kinesis_20131202.ListStreams'), body: '{"Limit":3}', http2 });
+      assert.equal(res.status, 200);
+    }
+    assert.equal(requests.length, 2);
+    for (const request of requests) {
+      assert.equal(request.headers['x-amz-target'], 'Kinesis_20131202.ListStreams');
+      assert.equal(request.body.toString(), '{"Limit":3}');
+      assert.equal(request.sourceIp, '127.0.0.1');
+      assert.equal(request.secure, false);
+      assert.equal(request.method, 'POST');
+      assert.equal(request.url, '/');
+      assert.ok(request.signal instanceof AbortSignal);
+      // Not an own accessor: a getter created per request (object literal) gave each request its own
+      // hidden class, which kept requests alive through young-generation collections.
+      assert.equal(Object.getOwnPropertyDescriptor(request, 'signal'), undefined);
+    }
+    assert.equal(Object.getPrototypeOf(requests[0]), Object.getPrototypeOf(requests[1]));
   });
 });
