@@ -16,6 +16,9 @@
  *   shard that polls again at once after records and `--poll-ms` (default 1; a list gives one row each)
  *   after an empty answer; latency from the put being sent to the record being returned. The row also
  *   gives the server's and the load generator's CPU per call (they share the machine's cores).
+ * `--client sdk` sends the ingest scenarios through the AWS SDK for JavaScript v3 (one client, HTTP/1.1
+ * keep-alive) instead of the lean pre-serialised client: the SDK's own cost then bounds both servers,
+ * as it does for an application; the default lean client measures the servers themselves.
  * Each ingest scenario is preceded by an unmeasured warm-up (`--warmup` seconds, per size) of both
  * servers, so the figures are steady state rather than JIT warm-up.
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
@@ -32,6 +35,9 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -253,20 +259,57 @@ interface IngestResult {
   readonly failed: number;
 }
 
+/** `--client sdk`: one AWS SDK v3 client per server (HTTP/1.1 keep-alive), as an application would send. */
+const sdkClients = new Map<number, KinesisClient>();
+function sdkClient(port: number): KinesisClient {
+  let client = sdkClients.get(port);
+  if (client === undefined) {
+    client = new KinesisClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+      requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) }),
+      maxAttempts: 1,
+    });
+    sdkClients.set(port, client);
+  }
+  return client;
+}
+
+/** The records of a PutRecords body, for the SDK (which does its own base64 and JSON). */
+const sdkRecords = new WeakMap<Buffer, PutRecordsRequestEntry[]>();
+function recordsOf(body: Buffer): PutRecordsRequestEntry[] {
+  let records = sdkRecords.get(body);
+  if (records === undefined) {
+    const parsed = JSON.parse(body.toString()) as { Records: { Data: string; PartitionKey: string }[] };
+    records = parsed.Records.map((r) => ({ Data: Buffer.from(r.Data, 'base64'), PartitionKey: r.PartitionKey }));
+    sdkRecords.set(body, records);
+  }
+  return records;
+}
+
 async function ingest(port: number, bodies: Buffer[], recordBytes: number, producers: number, seconds: number): Promise<IngestResult> {
   const latencies: number[] = [];
   let records = 0;
   let failed = 0;
+  const useSdk = arg('client', 'raw') === 'sdk';
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: producers }, async (_, p) => {
       for (let i = p; performance.now() < end; i += producers) {
         const t = performance.now();
-        const res = await call(port, 'PutRecords', bodies[i % bodies.length]);
-        latencies.push(performance.now() - t);
-        if (res.status !== 200) throw new Error(`PutRecords: ${res.status} ${res.body.slice(0, 300)}`);
-        if (!res.body.startsWith('{"FailedRecordCount":0') && !res.body.includes('"FailedRecordCount":0,')) failed++;
+        const body = bodies[i % bodies.length];
+        if (useSdk) {
+          const out = await sdkClient(port).send(new PutRecordsCommand({ StreamName: 'bench', Records: recordsOf(body) }));
+          latencies.push(performance.now() - t);
+          if (out.FailedRecordCount !== 0) failed++;
+        } else {
+          const res = await call(port, 'PutRecords', body);
+          latencies.push(performance.now() - t);
+          if (res.status !== 200) throw new Error(`PutRecords: ${res.status} ${res.body.slice(0, 300)}`);
+          if (!res.body.startsWith('{"FailedRecordCount":0') && !res.body.includes('"FailedRecordCount":0,')) failed++;
+        }
         records += 500;
       }
     }),
@@ -585,6 +628,7 @@ async function main(): Promise<void> {
   await stopChild(ceiling);
   if (scenarios.has('ingest')) sizes.forEach((size, i) => ingestRow(size.label, 'bare-node ceiling', ceilingTotals[i]));
   agent.destroy();
+  for (const client of sdkClients.values()) client.destroy();
 
   const cpus = os.cpus();
   console.log('');
@@ -595,7 +639,9 @@ async function main(): Promise<void> {
       .map((l) => fmt(l, 1))
       .join(' ')}`,
   );
-  console.log(`${producers} producers, HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per ingest scenario in ${rounds} interleaved rounds`);
+  console.log(
+    `${producers} producers (${arg("client", "raw") === "sdk" ? "AWS SDK v3 client" : "lean pre-serialised client"}), HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per ingest scenario in ${rounds} interleaved rounds, after a ${arg("warmup", "1")} s warm-up`,
+  );
   const header = ['scenario', 'target', 'records/s', 'MB/s', 'server CPU µs/record', 'rate vs ceiling', 'CPU efficiency vs ceiling', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
