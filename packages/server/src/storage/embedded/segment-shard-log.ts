@@ -38,6 +38,8 @@ import { TailCache } from './tail-cache.js';
 export const SEALED_MARKER = 'SEALED';
 export const START_MARKER = 'START';
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Largest group written on the event loop's thread (fsync never/interval); larger ones go to the pool. */
+const MAX_SYNC_WRITE_BYTES = 1024 * 1024;
 /** Upper bound of one group write. */
 const MAX_GROUP_BYTES = 16 * 1024 * 1024;
 /**
@@ -326,7 +328,13 @@ export class SegmentShardLog implements ShardLog {
         await this.sfs.ftruncate(seg.fd as number, basePos);
         this.needsTruncate = false;
       }
-      await this.sfs.writeAll(seg.fd as number, buf, basePos);
+      if (this.opts.fsync.mode !== 'always' && groupBytes <= MAX_SYNC_WRITE_BYTES && this.sfs.writeAllSync !== undefined) {
+        // No fsync per group: the write only reaches the page cache, quicker done here than through
+        // the I/O thread pool (whose round trip dominates the tail of small appends).
+        this.sfs.writeAllSync(seg.fd as number, buf, basePos);
+      } else {
+        await this.sfs.writeAll(seg.fd as number, buf, basePos);
+      }
       // Under O_DSYNC the write itself was durable.
       if (this.opts.fsync.mode === 'always' && !this.dsync) await this.sfs.fdatasync(seg.fd as number);
     } catch (err) {
