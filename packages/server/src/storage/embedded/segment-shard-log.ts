@@ -38,6 +38,8 @@ import { TailCache } from './tail-cache.js';
 export const SEALED_MARKER = 'SEALED';
 export const START_MARKER = 'START';
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Indexes of older (non-active) segments kept in memory per log, most recently used. */
+const MAX_LOADED_INDEXES = 2;
 /** Largest group written on the event loop's thread (fsync never/interval); larger ones go to the pool. */
 const MAX_SYNC_WRITE_BYTES = 1024 * 1024;
 /** Upper bound of one group write. */
@@ -76,7 +78,11 @@ export const DEFAULT_TAIL_CACHE_BYTES = 1024 * 1024;
 
 /** One segment file and its in-memory index. Fields only change on the writer path or recovery. */
 class Segment {
-  readonly index = new SparseIndex();
+  /**
+   * The segment's sparse index. Always loaded for the active segment; for older ones only while
+   * recently used (see SegmentShardLog.segmentIndex), so memory does not grow with retained data.
+   */
+  index: SparseIndex | undefined = new SparseIndex();
   /** Committed bytes (readers never look past this). */
   size = 0;
   /** One past the last committed record. */
@@ -155,6 +161,8 @@ export class SegmentShardLog implements ShardLog {
    * (reads then go to the files).
    */
   private readonly tail: TailCache;
+  /** Older segments whose index is in memory, least recently used first. */
+  private readonly loadedIndexes: Segment[] = [];
   /** fsync always on a file system that supports O_DSYNC: the active segment is opened with it. */
   private readonly dsync: boolean;
 
@@ -322,7 +330,8 @@ export class SegmentShardLog implements ShardLog {
       return;
     }
     // Index entries of earlier groups go to their files while this group is written (never fails).
-    const indexFlush = seg.index.count - seg.index.flushed >= INDEX_FLUSH_ENTRIES ? this.flushIndex(seg) : undefined;
+    const activeIndex = seg.index as SparseIndex;
+    const indexFlush = activeIndex.count - activeIndex.flushed >= INDEX_FLUSH_ENTRIES ? this.flushIndex(seg) : undefined;
     try {
       if (this.needsTruncate) {
         await this.sfs.ftruncate(seg.fd as number, basePos);
@@ -355,7 +364,7 @@ export class SegmentShardLog implements ShardLog {
     seg.size = basePos + groupBytes;
     seg.endOffset = offset;
     seg.bytesSinceIndex = bytesSinceIndex;
-    for (let i = 0; i < newIndex.length; i += 2) seg.index.add(newIndex[i], newIndex[i + 1], arrivalMs);
+    for (let i = 0; i < newIndex.length; i += 2) activeIndex.add(newIndex[i], newIndex[i + 1], arrivalMs);
     if (seg.firstArrivalMs === undefined) seg.firstArrivalMs = arrivalMs;
     seg.lastArrivalMs = arrivalMs;
     if (this.tail.enabled) this.tail.add(buf, this.end, offset - this.end);
@@ -379,6 +388,61 @@ export class SegmentShardLog implements ShardLog {
         // A subscriber's bug must not break the writer.
         this.logger.error('onAppend listener threw', { err });
       }
+    }
+  }
+
+  /**
+   * The index of `seg`: the active segment's is always in memory; an older segment's is read from its
+   * index files on first use and kept while it is among the {@link MAX_LOADED_INDEXES} most recently used,
+   * so memory stays bounded however much data the log retains. (Readers hold the object they got, so
+   * dropping it from the segment never disturbs a read in progress.)
+   */
+  private async segmentIndex(seg: Segment): Promise<SparseIndex> {
+    if (seg.index !== undefined) {
+      if (seg !== this.active()) this.keepIndexLoaded(seg);
+      return seg.index;
+    }
+    let index: SparseIndex | string;
+    try {
+      const [offsetFile, timeFile] = await Promise.all([readFile(seg.path('index')), readFile(seg.path('timeindex'))]);
+      index = SparseIndex.parse(offsetFile, timeFile, Math.max(seg.size, 1));
+    } catch (err) {
+      index = `index files unreadable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (typeof index === 'string' || (index.count > 0 && index.rel[0] !== 0)) {
+      // Recovery left complete index files; if they went bad since, rebuild by scanning the segment.
+      this.logger.warn('rebuilding segment index on read', { segment: segmentFileName(seg.baseOffset, 'log'), reason: typeof index === 'string' ? index : 'first entry' });
+      const fd = await this.acquire(seg);
+      if (fd === undefined) throw this.corrupt(seg, 0, seg.baseOffset, 'segment deleted while its index was rebuilt');
+      try {
+        const scan = await this.scan(seg, fd, seg.size, new SparseIndex(), -1);
+        index = scan?.index ?? new SparseIndex();
+      } finally {
+        this.release(seg);
+      }
+    }
+    if (index.count === 0) index.add(0, 0, seg.firstArrivalMs ?? 0);
+    if (!seg.deleted) {
+      seg.index = index;
+      this.keepIndexLoaded(seg);
+    }
+    return index;
+  }
+
+  /** Segments whose index is in memory now, and all segments (diagnostics and tests). */
+  indexStats(): { readonly loaded: number; readonly segments: number } {
+    return { loaded: this.segments.filter((seg) => seg.index !== undefined).length, segments: this.segments.length };
+  }
+
+  /** Mark an older segment's loaded index as most recently used, dropping the least recently used beyond the limit. */
+  private keepIndexLoaded(seg: Segment): void {
+    const lru = this.loadedIndexes;
+    const at = lru.indexOf(seg);
+    if (at >= 0) lru.splice(at, 1);
+    lru.push(seg);
+    while (lru.length > MAX_LOADED_INDEXES) {
+      const evicted = lru.shift() as Segment;
+      if (evicted !== this.active()) evicted.index = undefined;
     }
   }
 
@@ -411,6 +475,7 @@ export class SegmentShardLog implements ShardLog {
       throw err;
     }
     await this.closeIndexFds(old);
+    this.keepIndexLoaded(old);
     this.segments.push(seg);
     this.logger.debug('rolled segment', { segment: segmentFileName(seg.baseOffset, 'log') });
   }
@@ -425,6 +490,7 @@ export class SegmentShardLog implements ShardLog {
   /** Write pending index entries (no fsync: indexes are rebuildable). Failures are logged, not fatal. */
   private async flushIndex(seg: Segment): Promise<void> {
     const index = seg.index;
+    if (index === undefined) return; // not loaded: everything was flushed before it was dropped
     const from = index.flushed;
     const to = index.count;
     if (from >= to || seg.indexFd === undefined || seg.timeIndexFd === undefined) return;
@@ -524,9 +590,10 @@ export class SegmentShardLog implements ShardLog {
       }
       return SegmentRead.MORE;
     }
-    const entry = seg.index.floorByRel(state.offset - seg.baseOffset);
-    let pos = seg.index.pos[entry];
-    const entryOffset = seg.baseOffset + seg.index.rel[entry];
+    const index = await this.segmentIndex(seg);
+    const entry = index.floorByRel(state.offset - seg.baseOffset);
+    let pos = index.pos[entry];
+    const entryOffset = seg.baseOffset + index.rel[entry];
     // First read: enough for the frames to skip plus what the limits allow (by the segment's average
     // frame size), between 16 KiB and 8 MiB. Frames cut at the end of a chunk are read again.
     const avg = limitPos / Math.max(1, segEnd - seg.baseOffset);
@@ -634,11 +701,12 @@ export class SegmentShardLog implements ShardLog {
     if ((seg.firstArrivalMs as number) >= timestampMs) {
       found = seg.baseOffset;
     } else {
-      const i = seg.index.lastBeforeTime(timestampMs);
-      const fromPos = seg.index.pos[i];
-      const hasNext = i + 1 < seg.index.count;
-      const toPos = hasNext ? seg.index.pos[i + 1] : seg.size;
-      found = hasNext ? seg.baseOffset + seg.index.rel[i + 1] : seg.endOffset;
+      const index = await this.segmentIndex(seg);
+      const i = index.lastBeforeTime(timestampMs);
+      const fromPos = index.pos[i];
+      const hasNext = i + 1 < index.count;
+      const toPos = hasNext ? index.pos[i + 1] : seg.size;
+      found = hasNext ? seg.baseOffset + index.rel[i + 1] : seg.endOffset;
       const fd = await this.acquire(seg);
       if (fd !== undefined) {
         try {
@@ -646,7 +714,7 @@ export class SegmentShardLog implements ShardLog {
           let q = 0;
           while (q < buf.length) {
             const length = checkFrame(buf, q, buf.length, true);
-            if (typeof length !== 'number') throw this.corrupt(seg, fromPos + q, seg.baseOffset + seg.index.rel[i], length);
+            if (typeof length !== 'number') throw this.corrupt(seg, fromPos + q, seg.baseOffset + index.rel[i], length);
             if (frameArrivalMs(buf, q) >= timestampMs) {
               found = frameOffset(buf, q);
               break;
@@ -721,6 +789,9 @@ export class SegmentShardLog implements ShardLog {
 
   private async deleteSegment(seg: Segment): Promise<void> {
     seg.deleted = true;
+    const loaded = this.loadedIndexes.indexOf(seg);
+    if (loaded >= 0) this.loadedIndexes.splice(loaded, 1);
+    seg.index = undefined;
     await this.closeIndexFds(seg);
     if (seg.users === 0 && seg.fd !== undefined) {
       const fd = seg.fd;
@@ -870,13 +941,10 @@ export class SegmentShardLog implements ShardLog {
       scan = (await this.scan(seg, fd, fileBytes, index, -1)) as ScanResult;
     }
     // Adopt the scan result.
-    seg.index.rel.push(...scan.index.rel);
-    seg.index.pos.push(...scan.index.pos);
-    seg.index.time.push(...scan.index.time);
-    seg.index.flushed = scan.index.flushed;
+    seg.index = scan.index;
     seg.size = scan.validEnd;
     seg.endOffset = scan.endOffset;
-    seg.firstArrivalMs = seg.index.count > 0 ? seg.index.time[0] : undefined;
+    seg.firstArrivalMs = scan.index.count > 0 ? scan.index.time[0] : undefined;
     seg.lastArrivalMs = scan.lastArrivalMs;
     seg.bytesSinceIndex = scan.bytesSinceIndex;
     for (const c of scan.corruptions) {
@@ -912,18 +980,21 @@ export class SegmentShardLog implements ShardLog {
       this.logger.error('segment does not end where the next one begins', { segment: segmentName, endOffset: seg.endOffset, nextBaseOffset: nextBase });
     }
     // Rewrite the index files when they do not hold exactly the recovered entries.
-    const expectedOffsetBytes = INDEX_HEADER_BYTES + seg.index.flushed * OFFSET_ENTRY_BYTES;
-    const expectedTimeBytes = INDEX_HEADER_BYTES + seg.index.flushed * TIME_ENTRY_BYTES;
-    const needsRewrite = onDisk.offset !== expectedOffsetBytes || onDisk.time !== expectedTimeBytes || seg.index.flushed < seg.index.count;
+    const adopted = scan.index;
+    const expectedOffsetBytes = INDEX_HEADER_BYTES + adopted.flushed * OFFSET_ENTRY_BYTES;
+    const expectedTimeBytes = INDEX_HEADER_BYTES + adopted.flushed * TIME_ENTRY_BYTES;
+    const needsRewrite = onDisk.offset !== expectedOffsetBytes || onDisk.time !== expectedTimeBytes || adopted.flushed < adopted.count;
     if (needsRewrite) {
-      await writeFileDurable(seg.path('index'), Buffer.concat([indexHeader('offset'), seg.index.encodeOffsetEntries(0, seg.index.count)]), false);
-      await writeFileDurable(seg.path('timeindex'), Buffer.concat([indexHeader('time'), seg.index.encodeTimeEntries(0, seg.index.count)]), false);
-      seg.index.flushed = seg.index.count;
-      if (onDisk.offset >= 0) this.logger.debug('rewrote segment index', { segment: segmentName, entries: seg.index.count });
+      await writeFileDurable(seg.path('index'), Buffer.concat([indexHeader('offset'), adopted.encodeOffsetEntries(0, adopted.count)]), false);
+      await writeFileDurable(seg.path('timeindex'), Buffer.concat([indexHeader('time'), adopted.encodeTimeEntries(0, adopted.count)]), false);
+      adopted.flushed = adopted.count;
+      if (onDisk.offset >= 0) this.logger.debug('rewrote segment index', { segment: segmentName, entries: adopted.count });
     }
     if (!isActive) {
       await this.sfs.close(fd);
       seg.fd = undefined;
+      // Its index is complete on disk: load it again when a read needs it.
+      seg.index = undefined;
     }
   }
 
