@@ -323,7 +323,7 @@ async function putEntries(dp: DataPlaneContext, entries: PutEntries, context: Re
  */
 export class RenderedPutRecords extends RenderedJsonOutput {
   constructor(
-    json: Buffer,
+    json: string,
     readonly failedRecordCount: number,
     /** ShardId of each acknowledged entry, undefined for failed ones. */
     readonly shardIds: readonly (string | undefined)[],
@@ -338,6 +338,9 @@ export class RenderedPutRecords extends RenderedJsonOutput {
  * messages), and the entries of acknowledged records are `{"ShardId":"…","SequenceNumber":"…"}` with a
  * shard-specific prefix and 56 digits, so no string per record is built.
  */
+/** Reused for every answer (rendering is synchronous); grown on demand. */
+let renderScratch = Buffer.allocUnsafe(64 * 1024);
+
 function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
   const { shards, offsets, errorCodes, errorMessages } = outcome;
   const salt = outcome.stream.value.salt;
@@ -365,7 +368,8 @@ function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
       total += text.length;
     }
   }
-  const out = Buffer.allocUnsafe(total);
+  if (renderScratch.length < total) renderScratch = Buffer.allocUnsafe(Math.max(total, renderScratch.length * 2));
+  const out = renderScratch;
   let p = out.write(head, 0, 'latin1');
   for (let i = 0; i < n; i++) {
     if (i > 0) out[p++] = 0x2c; // ,
@@ -383,7 +387,9 @@ function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
   }
   p += out.write(tail, p, 'latin1');
   if (p !== total) throw new Error(`PutRecords answer rendered ${p} bytes, sized ${total}`);
-  return new RenderedPutRecords(out, outcome.failed, shardIds, errorCodes);
+  // As a (one-byte, on-heap) string: a Buffer per answer would add external memory, whose pressure
+  // drives full garbage collections at high PutRecords rates.
+  return new RenderedPutRecords(out.toString('latin1', 0, total), outcome.failed, shardIds, errorCodes);
 }
 
 /** Entry indexes per slot (undefined for slots with no entry), preserving request order. */
