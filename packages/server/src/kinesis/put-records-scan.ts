@@ -126,6 +126,36 @@ function plainStringEnd(b: Buffer, start: number): number {
   return -1;
 }
 
+/** Set by {@link memberValue}: the member name's byte range. */
+let nameStart = 0;
+let nameEnd = 0;
+
+/** At `"name":` (whitespace allowed): the position of the value after it, or -1. */
+function memberValue(b: Buffer, p: number): number {
+  if (b[p] !== QUOTE) return -1;
+  const end = plainStringEnd(b, p + 1);
+  if (end < 0) return -1;
+  nameStart = p + 1;
+  nameEnd = end;
+  const q = ws(b, end + 1);
+  return b[q] === COLON ? ws(b, q + 1) : -1;
+}
+
+/** Set by {@link afterValue}: whether the object or list ended. */
+let closed = false;
+
+/** After a value in an object or list that `close` ends: the next position (see {@link closed}), or -1. */
+function afterValue(b: Buffer, p: number, close: number): number {
+  const q = ws(b, p);
+  if (b[q] === COMMA) {
+    closed = false;
+    return ws(b, q + 1);
+  }
+  if (b[q] !== close) return -1;
+  closed = true;
+  return ws(b, q + 1);
+}
+
 /** Set by {@link decodeData}: bytes written. */
 let decodedBytes = 0;
 
@@ -212,13 +242,8 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
   let hashKeys: (string | undefined)[] | undefined;
   let count = 0;
   for (;;) {
-    if (b[p] !== QUOTE) return undefined;
-    const nameStart = p + 1;
-    const nameEnd = plainStringEnd(b, nameStart);
-    if (nameEnd < 0) return undefined;
-    p = ws(b, nameEnd + 1);
-    if (b[p] !== COLON) return undefined;
-    p = ws(b, p + 1);
+    p = memberValue(b, p);
+    if (p < 0) return undefined;
     if (nameIs(b, nameStart, nameEnd, NAME_RECORDS)) {
       if (layout !== undefined || b[p] !== LBRACKET) return undefined;
       layout = new Int32Array(4 * MAX_ENTRIES);
@@ -234,15 +259,9 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
         let dataStart = -1;
         let hashKey: string | undefined;
         for (;;) {
-          if (b[p] !== QUOTE) return undefined;
-          const ms = p + 1;
-          const me = plainStringEnd(b, ms);
-          if (me < 0) return undefined;
-          p = ws(b, me + 1);
-          if (b[p] !== COLON) return undefined;
-          p = ws(b, p + 1);
-          if (b[p] !== QUOTE) return undefined;
-          if (nameIs(b, ms, me, NAME_DATA)) {
+          p = memberValue(b, p);
+          if (p < 0 || b[p] !== QUOTE) return undefined;
+          if (nameIs(b, nameStart, nameEnd, NAME_DATA)) {
             if (dataStart >= 0) return undefined;
             const end = decodeData(b, p + 1, arena, d);
             if (end < 0 || decodedBytes > MAX_DATA_BYTES) return undefined;
@@ -251,14 +270,14 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
             layout[4 * count + 2] = dataStart;
             layout[4 * count + 3] = decodedBytes;
             p = end + 1;
-          } else if (nameIs(b, ms, me, NAME_PARTITION_KEY)) {
+          } else if (nameIs(b, nameStart, nameEnd, NAME_PARTITION_KEY)) {
             if (keyStart >= 0) return undefined;
             const end = plainStringEnd(b, p + 1);
             keyLength = end - p - 1;
             if (end < 0 || keyLength < 1 || keyLength > MAX_PARTITION_KEY) return undefined;
             keyStart = p + 1;
             p = end + 1;
-          } else if (nameIs(b, ms, me, NAME_EXPLICIT_HASH_KEY)) {
+          } else if (nameIs(b, nameStart, nameEnd, NAME_EXPLICIT_HASH_KEY)) {
             if (hashKey !== undefined) return undefined;
             const end = plainStringEnd(b, p + 1);
             if (end < 0 || !isHashKeyText(b, p + 1, end)) return undefined;
@@ -267,14 +286,9 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
           } else {
             return undefined;
           }
-          p = ws(b, p);
-          if (b[p] === COMMA) {
-            p = ws(b, p + 1);
-            continue;
-          }
-          if (b[p] !== RBRACE) return undefined;
-          p = ws(b, p + 1);
-          break;
+          p = afterValue(b, p, RBRACE);
+          if (p < 0) return undefined;
+          if (closed) break;
         }
         if (keyStart < 0 || dataStart < 0) return undefined;
         layout[4 * count] = keyStart;
@@ -284,37 +298,29 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
           hashKeys[count] = hashKey;
         }
         count++;
-        if (b[p] === COMMA) {
-          p = ws(b, p + 1);
-          continue;
-        }
-        if (b[p] !== RBRACKET) return undefined;
-        p = ws(b, p + 1);
-        break;
+        p = afterValue(b, p, RBRACKET);
+        if (p < 0) return undefined;
+        if (closed) break;
       }
     } else if (nameIs(b, nameStart, nameEnd, NAME_STREAM_NAME)) {
       if (streamName !== undefined || b[p] !== QUOTE) return undefined;
       const end = plainStringEnd(b, p + 1);
       if (end < 0 || !isStreamNameText(b, p + 1, end)) return undefined;
       streamName = b.toString('latin1', p + 1, end);
-      p = ws(b, end + 1);
+      p = end + 1;
     } else if (nameIs(b, nameStart, nameEnd, NAME_STREAM_ARN)) {
       if (streamArn !== undefined || b[p] !== QUOTE) return undefined;
       const end = plainStringEnd(b, p + 1);
       if (end < 0 || end - p - 1 > MAX_STREAM_ARN) return undefined;
       streamArn = b.toString('latin1', p + 1, end);
       if (!STREAM_ARN.test(streamArn)) return undefined;
-      p = ws(b, end + 1);
+      p = end + 1;
     } else {
       return undefined;
     }
-    if (b[p] === COMMA) {
-      p = ws(b, p + 1);
-      continue;
-    }
-    if (b[p] !== RBRACE) return undefined;
-    p = ws(b, p + 1);
-    break;
+    p = afterValue(b, p, RBRACE);
+    if (p < 0) return undefined;
+    if (closed) break;
   }
   if (p !== b.length || layout === undefined || arena === undefined || count === 0) return undefined;
   if (streamName === undefined && streamArn === undefined) return undefined;

@@ -66,20 +66,7 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
   const dataStart = p;
   buf.set(data, p);
   p += data.length;
-  const length = p - pos;
-  putU32(buf, pos, length);
-  buf[pos + 8] = FRAME_MAGIC_0;
-  buf[pos + 9] = FRAME_MAGIC_1;
-  buf[pos + 10] = FRAME_VERSION;
-  buf[pos + 11] = frameFlags;
-  putU32(buf, pos + 12, offset >>> 0);
-  putU32(buf, pos + 16, Math.floor(offset / TWO_32));
-  putU32(buf, pos + 20, arrivalMs >>> 0);
-  putU32(buf, pos + 24, Math.floor(arrivalMs / TWO_32));
-  buf[pos + 28] = record.flags ?? 0;
-  buf[pos + 29] = hashKeyBytes;
-  buf[pos + 30] = keyBytes & 0xff;
-  buf[pos + 31] = keyBytes >>> 8;
+  writeHeader(buf, pos, p - pos, frameFlags, offset, arrivalMs, record.flags ?? 0, hashKeyBytes, keyBytes);
   // CRC of the header and keys, continued over the caller's data (same bytes as in buf[dataStart, p)).
   putU32(buf, pos + 4, crc32Of(data, crc32Range(buf, pos + 8, dataStart)));
   return p;
@@ -115,7 +102,24 @@ export function writePackedFrame(buf: Buffer, pos: number, batch: PackedAppend, 
   const dataLength = layout[k + 3];
   if (dataLength > 0) dataBytes.copy(buf, p, layout[k + 2], layout[k + 2] + dataLength);
   p += dataLength;
-  putU32(buf, pos, p - pos);
+  writeHeader(buf, pos, p - pos, frameFlags, offset, arrivalMs, batch.flags, hashKeyBytes, keyLength);
+  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
+  return p;
+}
+
+/** The 32-byte header of a frame of `length` bytes at `pos`, all but its CRC (bytes 4–7). */
+function writeHeader(
+  buf: Buffer,
+  pos: number,
+  length: number,
+  frameFlags: number,
+  offset: number,
+  arrivalMs: number,
+  recordFlags: number,
+  hashKeyBytes: number,
+  keyBytes: number,
+): void {
+  putU32(buf, pos, length);
   buf[pos + 8] = FRAME_MAGIC_0;
   buf[pos + 9] = FRAME_MAGIC_1;
   buf[pos + 10] = FRAME_VERSION;
@@ -124,12 +128,10 @@ export function writePackedFrame(buf: Buffer, pos: number, batch: PackedAppend, 
   putU32(buf, pos + 16, Math.floor(offset / TWO_32));
   putU32(buf, pos + 20, arrivalMs >>> 0);
   putU32(buf, pos + 24, Math.floor(arrivalMs / TWO_32));
-  buf[pos + 28] = batch.flags;
+  buf[pos + 28] = recordFlags;
   buf[pos + 29] = hashKeyBytes;
-  buf[pos + 30] = keyLength & 0xff;
-  buf[pos + 31] = keyLength >>> 8;
-  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
-  return p;
+  buf[pos + 30] = keyBytes & 0xff;
+  buf[pos + 31] = keyBytes >>> 8;
 }
 
 /** Little-endian u32 store without Buffer#writeUInt32LE's argument checks (values are ours). */
