@@ -21,7 +21,7 @@
  * "last record of batch" bit is set.
  */
 import type { AppendRecord, PackedAppend } from '../contract.js';
-import { crc32Of, crc32Range } from './crc32.js';
+import { crc32Range } from './crc32.js';
 
 export const FRAME_HEADER_BYTES = 32;
 export const FRAME_MAGIC_0 = 0x53;
@@ -36,7 +36,7 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /** Bytes the frame of `record` occupies. Throws TypeError for a record the format cannot hold. */
 export function frameBytes(record: AppendRecord): number {
-  const keyBytes = Buffer.byteLength(record.partitionKey, 'utf8');
+  const keyBytes = utf8Length(record.partitionKey);
   if (keyBytes > 0xffff) throw new TypeError(`partition key too long (${keyBytes} bytes)`);
   let hashKeyBytes = 0;
   if (record.explicitHashKey !== undefined) {
@@ -63,12 +63,11 @@ export function writeFrame(buf: Buffer, pos: number, record: AppendRecord, offse
     frameFlags |= FrameFlag.HAS_HASH_KEY;
   }
   const data = record.data;
-  const dataStart = p;
   buf.set(data, p);
   p += data.length;
   writeHeader(buf, pos, p - pos, frameFlags, offset, arrivalMs, record.flags ?? 0, hashKeyBytes, keyBytes);
-  // CRC of the header and keys, continued over the caller's data (same bytes as in buf[dataStart, p)).
-  putU32(buf, pos + 4, crc32Of(data, crc32Range(buf, pos + 8, dataStart)));
+  // CRC of the header, keys and data as written.
+  putU32(buf, pos + 4, crc32Range(buf, pos + 8, p));
   return p;
 }
 
@@ -140,6 +139,14 @@ function putU32(buf: Buffer, p: number, v: number): void {
   buf[p + 1] = v >>> 8;
   buf[p + 2] = v >>> 16;
   buf[p + 3] = v >>> 24;
+}
+
+/** UTF-8 length of `s`: counted in line for short ASCII strings (partition keys), else by Node. */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > 64) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return n;
 }
 
 /** Write `s` as UTF-8 at `p`; returns the bytes written. ASCII (the common case) is copied in-line. */
