@@ -392,6 +392,22 @@ export function updating(env: KinesisEnv, nowMs: number): Pick<StreamRecord, 'st
 }
 
 const mutexes = new WeakMap<KinesisEnv, KeyedMutex>();
+const quotaMutexes = new WeakMap<KinesisEnv, KeyedMutex>();
+
+/**
+ * Run `fn` (an account-quota check and the commit it guards: CreateStream, SplitShard,
+ * UpdateShardCount) alone among such operations of the same account and region, so that concurrent
+ * calls cannot both pass a check that only one of them fits (one process; a shared backend would need
+ * the check in its commit).
+ */
+export function withAccountQuota<T>(env: KinesisEnv, accountId: string, region: string, fn: () => Promise<T>): Promise<T> {
+  let m = quotaMutexes.get(env);
+  if (!m) {
+    m = new KeyedMutex();
+    quotaMutexes.set(env, m);
+  }
+  return m.run(`${accountId}/${region}`, fn);
+}
 
 /** The per-stream reshard mutex of one Kinesis service instance. */
 export function reshardMutex(env: KinesisEnv): KeyedMutex {

@@ -14,7 +14,7 @@ import { readAccountSettings } from '../account.js';
 import type { KinesisEnv } from '../env.js';
 import type { StreamRecord } from '../records.js';
 import { RecordDistributionStrategy, StreamMode, StreamStatus } from '../records.js';
-import { initialShards, openShardCount } from '../resharding.js';
+import { initialShards, openShardCount, withAccountQuota } from '../resharding.js';
 import { resolveKinesisSettings } from '../settings.js';
 import { mergeTags } from '../tags.js';
 
@@ -60,55 +60,58 @@ export async function createStream(env: KinesisEnv, input: CreateStreamInput, co
   }
   const tags = mergeTags({}, input.Tags ?? {}, settings.maxTagsPerResource);
 
-  const streams = await env.streams.list(scope);
-  const creating = streams.filter((s) => s.value.status === StreamStatus.CREATING).length;
-  if (creating >= settings.maxCreatingStreams) {
-    throw new ServiceError(
-      'LimitExceededException',
-      `Account ${scope.accountId} already has ${creating} streams in CREATING state; at most ${settings.maxCreatingStreams} are allowed.`,
-    );
-  }
-  const openShards = streams.reduce((n, s) => n + openShardCount(s.value), 0);
-  if (openShards + shardCount > settings.shardLimit) {
-    throw new ServiceError(
-      'LimitExceededException',
-      `This request would exceed the shard limit for the account ${scope.accountId} in ${scope.region}. Current shard count for the account: ${openShards}. Limit: ${settings.shardLimit}. Number of additional shards that would have resulted from this request: ${shardCount}.`,
-    );
-  }
-  if (mode === StreamMode.ON_DEMAND) {
-    const onDemand = streams.filter((s) => s.value.mode === StreamMode.ON_DEMAND).length;
-    if (onDemand >= settings.onDemandStreamLimit) {
+  // The quota checks and the commit as one step per account (concurrent creates must not both pass).
+  await withAccountQuota(env, scope.accountId, scope.region, async () => {
+    const streams = await env.streams.list(scope);
+    const creating = streams.filter((s) => s.value.status === StreamStatus.CREATING).length;
+    if (creating >= settings.maxCreatingStreams) {
       throw new ServiceError(
         'LimitExceededException',
-        `Account ${scope.accountId} in ${scope.region} already has ${onDemand} ON_DEMAND streams; the limit is ${settings.onDemandStreamLimit}.`,
+        `Account ${scope.accountId} already has ${creating} streams in CREATING state; at most ${settings.maxCreatingStreams} are allowed.`,
       );
     }
-  }
+    const openShards = streams.reduce((n, s) => n + openShardCount(s.value), 0);
+    if (openShards + shardCount > settings.shardLimit) {
+      throw new ServiceError(
+        'LimitExceededException',
+        `This request would exceed the shard limit for the account ${scope.accountId} in ${scope.region}. Current shard count for the account: ${openShards}. Limit: ${settings.shardLimit}. Number of additional shards that would have resulted from this request: ${shardCount}.`,
+      );
+    }
+    if (mode === StreamMode.ON_DEMAND) {
+      const onDemand = streams.filter((s) => s.value.mode === StreamMode.ON_DEMAND).length;
+      if (onDemand >= settings.onDemandStreamLimit) {
+        throw new ServiceError(
+          'LimitExceededException',
+          `Account ${scope.accountId} in ${scope.region} already has ${onDemand} ON_DEMAND streams; the limit is ${settings.onDemandStreamLimit}.`,
+        );
+      }
+    }
 
-  const now = env.clock.now();
-  const record: StreamRecord = {
-    uid: randomUUID(),
-    salt: randomBytes(4).readUInt32BE(0),
-    accountId: scope.accountId,
-    region: scope.region,
-    name: input.StreamName,
-    arn: streamArn(scope.region, scope.accountId, input.StreamName),
-    status: StreamStatus.CREATING,
-    statusReadyAtMs: now + env.settings.createStreamMs,
-    createdMs: now,
-    mode,
-    modeSwitchesMs: [],
-    retentionHours: 24,
-    encryptionType: 'NONE',
-    shardLevelMetrics: [],
-    maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? 1024,
-    warmThroughputMiBps: input.WarmThroughputMiBps,
-    currentWarmThroughputMiBps: input.WarmThroughputMiBps,
-    tags,
-    shards: initialShards(shardCount, now),
-    nextShardIndex: shardCount,
-    shardCountUpdatesMs: [],
-    recordDistributionStrategy: mode === StreamMode.ON_DEMAND ? (input.RecordDistributionStrategy ?? RecordDistributionStrategy.USER_PARTITION_KEY) : undefined,
-  };
-  await env.streams.create(record);
+    const now = env.clock.now();
+    const record: StreamRecord = {
+      uid: randomUUID(),
+      salt: randomBytes(4).readUInt32BE(0),
+      accountId: scope.accountId,
+      region: scope.region,
+      name: input.StreamName,
+      arn: streamArn(scope.region, scope.accountId, input.StreamName),
+      status: StreamStatus.CREATING,
+      statusReadyAtMs: now + env.settings.createStreamMs,
+      createdMs: now,
+      mode,
+      modeSwitchesMs: [],
+      retentionHours: 24,
+      encryptionType: 'NONE',
+      shardLevelMetrics: [],
+      maxRecordSizeKiB: input.MaxRecordSizeInKiB ?? 1024,
+      warmThroughputMiBps: input.WarmThroughputMiBps,
+      currentWarmThroughputMiBps: input.WarmThroughputMiBps,
+      tags,
+      shards: initialShards(shardCount, now),
+      nextShardIndex: shardCount,
+      shardCountUpdatesMs: [],
+      recordDistributionStrategy: mode === StreamMode.ON_DEMAND ? (input.RecordDistributionStrategy ?? RecordDistributionStrategy.USER_PARTITION_KEY) : undefined,
+    };
+    await env.streams.create(record);
+  });
 }

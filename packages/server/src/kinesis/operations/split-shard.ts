@@ -9,7 +9,7 @@ import { ServiceError } from '../../model/service-error.js';
 import type { KinesisEnv } from '../env.js';
 import type { StreamRecord } from '../records.js';
 import { StreamMode } from '../records.js';
-import { applySplit, checkSplit, executeReshard, openShardCount, reshardMutex, updating } from '../resharding.js';
+import { applySplit, checkSplit, executeReshard, openShardCount, reshardMutex, updating, withAccountQuota } from '../resharding.js';
 import { resolveKinesisSettings } from '../settings.js';
 import { requireStatus } from '../stream-store.js';
 
@@ -42,23 +42,26 @@ export async function splitShard(env: KinesisEnv, input: SplitShardInput, contex
   requireProvisioned(first, 'SplitShard');
   requireStatus(first);
   checkSplit(first, input.ShardToSplit, input.NewStartingHashKey, env.clock.now());
-  await checkShardQuota(env, context, 1);
-  await executeReshard(
-    env,
-    reshardMutex(env),
-    key,
-    () => env.streams.resolve(context, input),
-    (stream, retry) => {
-      if (!retry) {
-        requireProvisioned(stream, 'SplitShard');
-        requireStatus(stream);
-      }
-      return [checkSplit(stream, input.ShardToSplit, input.NewStartingHashKey, env.clock.now())];
-    },
-    (stream, endOffsets) => {
-      const now = env.clock.now();
-      const parent = checkSplit(stream, input.ShardToSplit, input.NewStartingHashKey, now);
-      return applySplit(stream, parent, BigInt(input.NewStartingHashKey), now, endOffsets, updating(env, now));
-    },
-  );
+  const scope = env.streams.scopeOf(context);
+  await withAccountQuota(env, scope.accountId, scope.region, async () => {
+    await checkShardQuota(env, context, 1);
+    await executeReshard(
+      env,
+      reshardMutex(env),
+      key,
+      () => env.streams.resolve(context, input),
+      (stream, retry) => {
+        if (!retry) {
+          requireProvisioned(stream, 'SplitShard');
+          requireStatus(stream);
+        }
+        return [checkSplit(stream, input.ShardToSplit, input.NewStartingHashKey, env.clock.now())];
+      },
+      (stream, endOffsets) => {
+        const now = env.clock.now();
+        const parent = checkSplit(stream, input.ShardToSplit, input.NewStartingHashKey, now);
+        return applySplit(stream, parent, BigInt(input.NewStartingHashKey), now, endOffsets, updating(env, now));
+      },
+    );
+  });
 }

@@ -12,7 +12,7 @@ import type { UpdateShardCountInput, UpdateShardCountOutput } from '../../model/
 import { ServiceError } from '../../model/service-error.js';
 import type { KinesisEnv } from '../env.js';
 import type { StreamRecord } from '../records.js';
-import { applyUniformScaling, executeReshard, openShardCount, reshardMutex, shardsClosedByScaling, updating } from '../resharding.js';
+import { applyUniformScaling, executeReshard, openShardCount, reshardMutex, shardsClosedByScaling, updating, withAccountQuota } from '../resharding.js';
 import { resolveKinesisSettings } from '../settings.js';
 import { requireStatus, withinLastDay } from '../stream-store.js';
 import { checkShardQuota, requireProvisioned } from './split-shard.js';
@@ -56,23 +56,26 @@ export async function updateShardCount(env: KinesisEnv, input: UpdateShardCountI
   const target = input.TargetShardCount;
   const first = (await env.streams.resolve(context, input)).value;
   const current = check(env, first, target);
-  await checkShardQuota(env, context, target - current);
-  const committed = await executeReshard(
-    env,
-    reshardMutex(env),
-    key,
-    () => env.streams.resolve(context, input),
-    (stream, retry) => {
-      if (!retry) check(env, stream, target);
-      return shardsClosedByScaling(stream, target);
-    },
-    (stream, endOffsets) => {
-      const now = env.clock.now();
-      return applyUniformScaling(stream, target, now, endOffsets, {
-        ...updating(env, now),
-        shardCountUpdatesMs: [...withinLastDay(stream.shardCountUpdatesMs, now), now],
-      });
-    },
-  );
+  const scope = env.streams.scopeOf(context);
+  const committed = await withAccountQuota(env, scope.accountId, scope.region, async () => {
+    await checkShardQuota(env, context, target - current);
+    return executeReshard(
+      env,
+      reshardMutex(env),
+      key,
+      () => env.streams.resolve(context, input),
+      (stream, retry) => {
+        if (!retry) check(env, stream, target);
+        return shardsClosedByScaling(stream, target);
+      },
+      (stream, endOffsets) => {
+        const now = env.clock.now();
+        return applyUniformScaling(stream, target, now, endOffsets, {
+          ...updating(env, now),
+          shardCountUpdatesMs: [...withinLastDay(stream.shardCountUpdatesMs, now), now],
+        });
+      },
+    );
+  });
   return { StreamName: committed.value.name, StreamARN: committed.value.arn, CurrentShardCount: current, TargetShardCount: target };
 }
