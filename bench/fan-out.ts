@@ -28,16 +28,13 @@ import http2 from 'node:http2';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BENCH_AUTH, postKinesis } from './lib/kinesis-http.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
 }
-
-const AUTH =
-  'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/aws4_request, ' +
-  'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' + 'ab'.repeat(32);
 
 // ---------------------------------------------------------------------------------------------
 // Child: the server
@@ -108,37 +105,11 @@ async function startServer(dataDir: string | undefined): Promise<{ child: ChildP
 const MAX_IN_FLIGHT = 4;
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
 
-function call(port: number, operation: string, body: unknown): Promise<Record<string, unknown>> {
-  const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/',
-        agent,
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': `Kinesis_20131202.${operation}`,
-          authorization: AUTH,
-          'content-length': payload.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          const parsed = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
-          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${operation}: ${res.statusCode} ${text}`));
-          else resolve(parsed);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function call(port: number, operation: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await postKinesis(agent, port, operation, JSON.stringify(body));
+  const text = res.body.toString();
+  if (res.status >= 300) throw new Error(`${operation}: ${res.status} ${text}`);
+  return (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
 }
 
 async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
@@ -164,7 +135,7 @@ function subscribe(port: number, consumerArn: string, warmupIndex: number): Subs
     ':path': '/',
     'content-type': 'application/x-amz-json-1.1',
     'x-amz-target': 'Kinesis_20131202.SubscribeToShard',
-    authorization: AUTH,
+    authorization: BENCH_AUTH,
   });
   req.end(JSON.stringify({ ConsumerARN: consumerArn, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } }));
   const sub: Subscriber = { latenciesMs: [], received: 0, started: false, close: () => session.destroy() };

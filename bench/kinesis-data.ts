@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { BENCH_AUTH, postKinesis } from './lib/kinesis-http.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -181,39 +182,9 @@ async function stopChild(child: Child): Promise<void> {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-// A syntactically valid SigV4 header: the server reads account and region from its credential scope.
-const AUTH =
-  'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' +
-  '0'.repeat(64);
-
-function call(port: number, operation: string, body: Buffer | string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = typeof body === 'string' ? Buffer.from(body) : body;
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/',
-        agent,
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': `Kinesis_20131202.${operation}`,
-          'x-amz-date': '20260101T000000Z',
-          authorization: AUTH,
-          'content-length': payload.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function call(port: number, operation: string, body: Buffer | string): Promise<{ status: number; body: string }> {
+  const res = await postKinesis(agent, port, operation, body);
+  return { status: res.status, body: res.body.toString('utf8') };
 }
 
 async function callJson<T>(port: number, operation: string, input: unknown): Promise<T> {
@@ -386,7 +357,7 @@ class LeanConnection {
     });
     this.socket.write(
       `POST / HTTP/1.1\r\nhost: 127.0.0.1:${this.port}\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: Kinesis_20131202.${operation}\r\n` +
-        `x-amz-date: 20260101T000000Z\r\nauthorization: ${AUTH}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `x-amz-date: 20260101T000000Z\r\nauthorization: ${BENCH_AUTH}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
     return result;
   }

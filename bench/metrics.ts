@@ -30,6 +30,7 @@ import type { RequestContext } from '../packages/server/src/model/context.js';
 import { systemClock } from '../packages/server/src/model/context.js';
 import type { OperationHandler } from '../packages/server/src/model/operation.js';
 import { openStorage } from '../packages/server/src/storage/open-storage.js';
+import { postKinesis } from './lib/kinesis-http.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -41,10 +42,6 @@ const SECONDS = Number(arg('seconds', '0.5'));
 const SHARDS = Number(arg('shards', '4'));
 const PRODUCERS = Number(arg('producers', '8'));
 const BATCH = 500;
-/** Requests must carry a SigV4 Authorization header (parsed; verification is off without an auth file). */
-const AUTH =
-  'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=' +
-  '0'.repeat(64);
 const RECORD_BYTES = 100;
 
 function quantile(xs: number[], q: number): number {
@@ -147,31 +144,7 @@ async function httpSide(counting: boolean): Promise<HttpSide> {
   );
   const { port } = await app.listen();
   const agent = new http.Agent({ keepAlive: true, maxSockets: PRODUCERS });
-  const send = (target: string, body: Buffer): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/',
-          agent,
-          headers: {
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': `Kinesis_20131202.${target}`,
-            'x-amz-date': '20260101T000000Z',
-            authorization: AUTH,
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const send = async (target: string, body: Buffer): Promise<number> => (await postKinesis(agent, port, target, body)).status;
   await send('CreateStream', Buffer.from(JSON.stringify({ StreamName: 'bench', ShardCount: SHARDS })));
   await new Promise((r) => setTimeout(r, 5));
   const body = Buffer.from(JSON.stringify({ StreamName: 'bench', Records: entries(1) }));
