@@ -4,6 +4,7 @@
  * retention, on-demand scaling), with one close() for shutdown.
  */
 import { scanPutRecordsJson } from './put-records-scan.js';
+import { scanPutRecordsCbor } from './put-records-scan-cbor.js';
 import { kinesisPlainOutputs, kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
 import type { OperationHandler, ServiceBinding } from '../model/operation.js';
 import { controlPlane } from './control-plane.js';
@@ -38,9 +39,10 @@ export interface KinesisBindingOptions {
   readonly instrument?: ((handlers: Readonly<Record<string, OperationHandler>>, streams: StreamStore) => Record<string, OperationHandler>) | undefined;
 }
 
-/** The fast input path (model/operation.ts `scanInput`): PutRecords over JSON. */
+/** The fast input path (model/operation.ts `scanInput`): PutRecords over JSON and over CBOR. */
 function scanKinesisInput(operation: string, body: Buffer, protocol: 'json' | 'cbor'): unknown {
-  return operation === 'PutRecords' && protocol === 'json' ? scanPutRecordsJson(body) : undefined;
+  if (operation !== 'PutRecords') return undefined;
+  return protocol === 'json' ? scanPutRecordsJson(body) : scanPutRecordsCbor(body);
 }
 
 export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBindingOptions = {}): Promise<KinesisService> {

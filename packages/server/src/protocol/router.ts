@@ -288,6 +288,11 @@ export class AwsProtocolRouter {
     }
 
     const value = output === undefined || output === null ? {} : output;
+    // A scanned request's handler rendered its answer in the request's protocol (JSON text or bytes;
+    // CBOR bytes). JSON text for a CBOR request would be a bug: refuse it rather than send it.
+    if (value instanceof RenderedJsonOutput && codec.protocol !== 'json' && typeof value.json === 'string') {
+      throw new Error(`${operation.name} rendered JSON text for a ${codec.protocol} request`);
+    }
     // Outputs that cannot hold blobs or timestamps need no conversion: the native stringify renders
     // them exactly as the JSON writer would, several times faster (PutRecords answers 500 entries).
     const body =

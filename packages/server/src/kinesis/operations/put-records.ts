@@ -10,8 +10,9 @@
  * all shards in parallel).
  *
  * Two input forms share one write path: the generic PutRecordsInput, and the fast path's
- * {@link ScannedPutRecords} (JSON requests scanned from their bytes: packed records, routed by the MD5
- * of the key bytes in the body, appended without an object per record, the answer rendered as text).
+ * {@link ScannedPutRecords} (JSON and CBOR requests scanned from their bytes: packed records, routed by
+ * the MD5 of the key bytes, appended without an object per record, the answer rendered as JSON text or
+ * CBOR bytes).
  */
 import type { RequestContext } from '../../model/context.js';
 import type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from '../../model/generated/kinesis-types.js';
@@ -148,9 +149,10 @@ interface PutEntries {
   append(log: ShardLog, indexes: readonly number[], flags: number, keepExplicitHashKeys: boolean): Promise<AppendResult>;
 }
 
-/** PutRecords for an input scanned by the fast path: the answer is rendered JSON. */
+/** PutRecords for an input scanned by the fast path: the answer is rendered in the request's protocol (JSON or CBOR). */
 export async function putScannedRecords(dp: DataPlaneContext, input: ScannedPutRecords, context: RequestContext): Promise<RenderedPutRecords> {
-  return renderOutcome(await putEntries(dp, scannedEntries(input), context));
+  const outcome = await putEntries(dp, scannedEntries(input), context);
+  return context.protocol === 'cbor' ? renderOutcomeCbor(outcome) : renderOutcome(outcome);
 }
 
 export async function putRecords(dp: DataPlaneContext, input: PutRecordsInput, context: RequestContext): Promise<PutRecordsOutput> {
@@ -318,12 +320,14 @@ async function putEntries(dp: DataPlaneContext, entries: PutEntries, context: Re
 }
 
 /**
- * A PutRecords output rendered as JSON by the fast path, with what the metrics need per entry. The
- * text is exactly what JSON.stringify gives for the output the generic path builds.
+ * A PutRecords output rendered by the fast path in the request's protocol, with what the metrics need
+ * per entry. For JSON requests `json` is exactly the text JSON.stringify gives for the output the
+ * generic path builds; for CBOR requests it is exactly the bytes the CBOR codec (protocol/cbor-codec.ts
+ * `encodeCbor`) writes for that output.
  */
 export class RenderedPutRecords extends RenderedJsonOutput {
   constructor(
-    json: string,
+    json: string | Buffer,
     readonly failedRecordCount: number,
     /** ShardId of each acknowledged entry, undefined for failed ones. */
     readonly shardIds: readonly (string | undefined)[],
@@ -390,6 +394,93 @@ function renderOutcome(outcome: PutOutcome): RenderedPutRecords {
   // As a (one-byte, on-heap) string: a Buffer per answer would add external memory, whose pressure
   // drives full garbage collections at high PutRecords rates.
   return new RenderedPutRecords(out.toString('latin1', 0, total), outcome.failed, shardIds, errorCodes);
+}
+
+// CBOR heads of the answer's constant parts (RFC 8949; the same definite-length, shortest-head form
+// as encodeCbor, and the generic output's member order).
+const CBOR_FAILED_RECORD_COUNT = cborText('FailedRecordCount');
+const CBOR_RECORDS = cborText('Records');
+const CBOR_SHARD_ID = cborText('ShardId');
+const CBOR_SEQUENCE_NUMBER = cborText('SequenceNumber');
+const CBOR_ERROR_CODE = cborText('ErrorCode');
+const CBOR_ERROR_MESSAGE = cborText('ErrorMessage');
+const CBOR_ENCRYPTION_TYPE = cborText('EncryptionType');
+
+/** A CBOR head (major type + argument, shortest form) as bytes; arguments here are below 2^32. */
+function cborHead(major: number, n: number): Buffer {
+  const m = major << 5;
+  if (n < 24) return Buffer.from([m | n]);
+  if (n < 0x100) return Buffer.from([m | 24, n]);
+  if (n < 0x10000) return Buffer.from([m | 25, n >>> 8, n & 0xff]);
+  const b = Buffer.alloc(5);
+  b[0] = m | 26;
+  b.writeUInt32BE(n, 1);
+  return b;
+}
+
+/** A CBOR text string (major type 3) as bytes. */
+function cborText(s: string): Buffer {
+  const text = Buffer.from(s, 'utf8');
+  return Buffer.concat([cborHead(3, text.length), text]);
+}
+
+/**
+ * The answer as AWS CBOR, byte for byte what encodeCbor writes for the generic path's output
+ * `{FailedRecordCount, Records: [{ShardId, SequenceNumber} | {ErrorCode, ErrorMessage}], EncryptionType}`:
+ * acknowledged entries are a per-shard prefix (map head, ShardId, the SequenceNumber name and text head)
+ * followed by the 56 digits written in place. Sent as one Buffer (CBOR is binary), sized exactly.
+ */
+function renderOutcomeCbor(outcome: PutOutcome): RenderedPutRecords {
+  const { shards, offsets, errorCodes, errorMessages } = outcome;
+  const salt = outcome.stream.value.salt;
+  const encryptionType = outcome.stream.value.encryptionType as string | undefined;
+  const n = shards.length;
+  const shardIds = new Array<string | undefined>(n);
+  const parts: Buffer[] = [cborHead(5, encryptionType === undefined ? 2 : 3), CBOR_FAILED_RECORD_COUNT, cborHead(0, outcome.failed), CBOR_RECORDS, cborHead(4, n)];
+  const tail = encryptionType === undefined ? Buffer.alloc(0) : Buffer.concat([CBOR_ENCRYPTION_TYPE, cborText(encryptionType)]);
+  const prefixes = new Map<ShardRecord, { bytes: Buffer; encoder: SequenceNumberEncoder }>();
+  const failures: (Buffer | undefined)[] = [];
+  let total = tail.length;
+  for (const part of parts) total += part.length;
+  for (let i = 0; i < n; i++) {
+    const shard = shards[i];
+    if (shard !== undefined) {
+      let prefix = prefixes.get(shard);
+      if (prefix === undefined) {
+        const bytes = Buffer.concat([cborHead(5, 2), CBOR_SHARD_ID, cborText(shard.shardId), CBOR_SEQUENCE_NUMBER, cborHead(3, SEQUENCE_NUMBER_V3_DIGITS)]);
+        prefix = { bytes, encoder: sequenceNumberEncoder(shard.index, salt) };
+        prefixes.set(shard, prefix);
+      }
+      shardIds[i] = shard.shardId;
+      total += prefix.bytes.length + SEQUENCE_NUMBER_V3_DIGITS;
+    } else {
+      const bytes = Buffer.concat([cborHead(5, 2), CBOR_ERROR_CODE, cborText(errorCodes[i] ?? ''), CBOR_ERROR_MESSAGE, cborText(errorMessages[i] ?? '')]);
+      failures[i] = bytes;
+      total += bytes.length;
+    }
+  }
+  const out = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.length;
+  }
+  for (let i = 0; i < n; i++) {
+    const shard = shards[i];
+    if (shard !== undefined) {
+      const prefix = prefixes.get(shard) as { bytes: Buffer; encoder: SequenceNumberEncoder };
+      out.set(prefix.bytes, p);
+      p = prefix.encoder.writeRecord(offsets[i], out, p + prefix.bytes.length);
+    } else {
+      const bytes = failures[i] as Buffer;
+      out.set(bytes, p);
+      p += bytes.length;
+    }
+  }
+  out.set(tail, p);
+  p += tail.length;
+  if (p !== total) throw new Error(`PutRecords CBOR answer rendered ${p} bytes, sized ${total}`);
+  return new RenderedPutRecords(out, outcome.failed, shardIds, errorCodes);
 }
 
 /** Entry indexes per slot (undefined for slots with no entry), preserving request order. */
