@@ -138,11 +138,18 @@ const STYLES: readonly Style[] = [
   { indefiniteMaps: true, indefiniteArrays: true, chunk: 8000, longHeads: false },
 ];
 
+/** `n` bytes from the seeded generator (inputs are the same on every run). */
+function seededBytes(random: () => number, n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(random() * 256);
+  return b;
+}
+
 function randomRequest(random: () => number, round: number): Record<string, unknown> {
   const n = 1 + Math.floor(random() * 20);
   const records = Array.from({ length: n }, (_, i) => {
     const size = [0, 1, 2, 23, 24, 255, 256, 1000, 5000, 20_000][Math.floor(random() * 10)];
-    const entry: Record<string, unknown> = { Data: randomBytes(size), PartitionKey: `pk ${round}/${i} ~!@#$%^&*()`.slice(0, 1 + Math.floor(random() * 30)) };
+    const entry: Record<string, unknown> = { Data: seededBytes(random, size), PartitionKey: `pk ${round}/${i} ~!@#$%^&*()`.slice(0, 1 + Math.floor(random() * 30)) };
     if (random() < 0.2) entry.ExplicitHashKey = random() < 0.5 ? '0' : '340282366920938463463374607431768211455';
     return entry;
   });
@@ -158,7 +165,7 @@ void describe('PutRecords CBOR scanner', () => {
       assertSame(Buffer.from(cborX.encode(body)), 'cbor-x');
       for (const style of STYLES) assertSame(javaCbor(body, style), JSON.stringify(style));
     }
-    const edge = { Records: [{ PartitionKey: 'k'.repeat(256), Data: Buffer.alloc(0) }, { PartitionKey: 'k', Data: randomBytes(70_000) }], StreamName: 's'.repeat(128) };
+    const edge = { Records: [{ PartitionKey: 'k'.repeat(256), Data: Buffer.alloc(0) }, { PartitionKey: 'k', Data: seededBytes(random, 70_000) }], StreamName: 's'.repeat(128) };
     assertSame(encodeCbor(edge));
     for (const style of STYLES) assertSame(javaCbor(edge, style));
     const many = { Records: Array.from({ length: 500 }, (_, i) => ({ Data: Buffer.from([i & 0xff]), PartitionKey: String(i) })), StreamName: 's' };
@@ -252,7 +259,7 @@ void describe('PutRecords CBOR scanner', () => {
     const request = {
       Records: [
         { Data: Buffer.from('hello world'), PartitionKey: 'a' },
-        { Data: randomBytes(300), PartitionKey: 'partition-key-2', ExplicitHashKey: '12345' },
+        { Data: seededBytes(random, 300), PartitionKey: 'partition-key-2', ExplicitHashKey: '12345' },
         { Data: Buffer.alloc(0), PartitionKey: 'z' },
       ],
       StreamName: 'stream',
@@ -294,96 +301,98 @@ void describe('PutRecords CBOR scanner', () => {
   });
 });
 
-void describe('PutRecords CBOR fast path through the server', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ limits: false });
-  });
-  after(() => server.stop());
+for (const persistent of [false, true]) {
+  void describe(`PutRecords CBOR fast path through the server (${persistent ? 'embedded engine' : 'memory'} storage)`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ limits: false, persistent });
+    });
+    after(() => server.stop());
 
-  async function post(body: Buffer, http2 = false): Promise<{ status: number; contentType: string; raw: Buffer; value: Record<string, unknown> }> {
-    const res = await rawRequest(server.url, { headers: awsHeaders('Kinesis_20131202.PutRecords', 'application/x-amz-cbor-1.1'), body, http2 });
-    return { status: res.status, contentType: String(res.headers['content-type']), raw: res.body, value: decodeCborBody(res.body) as Record<string, unknown> };
-  }
-
-  void it('answers in CBOR; records read back byte-exact, in order, on their MD5-routed shards', async () => {
-    const kinesis = server.kinesis();
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'cbor-fast', ShardCount: 4 }));
-    await waitActive(kinesis, 'cbor-fast');
-    const sent: { Data: Buffer; PartitionKey: string }[] = [];
-    const results: { ShardId: string; SequenceNumber: string }[] = [];
-    for (const [k, style] of STYLES.entries()) {
-      const records = Array.from({ length: 100 }, (_, i) => ({ Data: randomBytes(i % 7 === 0 ? 0 : 1 + ((i * 37) % 600)), PartitionKey: `key-${k}-${i % 37}` }));
-      const body = javaCbor({ StreamName: 'cbor-fast', Records: records }, style);
-      assert.ok(scanPutRecordsCbor(body), 'the body takes the fast path');
-      const out = await post(body, k % 2 === 1);
-      assert.equal(out.status, 200);
-      assert.equal(out.contentType, 'application/x-amz-cbor-1.1');
-      // Exactly the bytes the codec writes for the same answer.
-      assert.equal(out.raw.toString('hex'), encodeCbor(out.value).toString('hex'));
-      assert.equal(out.value.FailedRecordCount, 0);
-      assert.equal(out.value.EncryptionType, 'NONE');
-      const entries = out.value.Records as { ShardId: string; SequenceNumber: string }[];
-      assert.equal(entries.length, records.length);
-      for (const e of entries) assert.deepEqual(Object.keys(e), ['ShardId', 'SequenceNumber']);
-      sent.push(...records);
-      results.push(...entries);
+    async function post(body: Buffer, http2 = false): Promise<{ status: number; contentType: string; raw: Buffer; value: Record<string, unknown> }> {
+      const res = await rawRequest(server.url, { headers: awsHeaders('Kinesis_20131202.PutRecords', 'application/x-amz-cbor-1.1'), body, http2 });
+      return { status: res.status, contentType: String(res.headers['content-type']), raw: res.body, value: decodeCborBody(res.body) as Record<string, unknown> };
     }
-    const shards = (await kinesis.send(new ListShardsCommand({ StreamName: 'cbor-fast' }))).Shards ?? [];
-    assert.equal(shards.length, 4);
-    for (const shard of shards) {
-      const mine = sent.map((r, i) => ({ r, res: results[i] })).filter((x) => x.res.ShardId === shard.ShardId);
-      const iterator = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'cbor-fast', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-      const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
-      assert.deepEqual(
-        got.Records?.map((r) => [r.SequenceNumber, r.PartitionKey, Buffer.from(r.Data ?? []).toString('hex')]),
-        mine.map((x) => [x.res.SequenceNumber, x.r.PartitionKey, x.r.Data.toString('hex')]),
-      );
-      for (const { r } of mine) {
-        const hash = BigInt(`0x${createHash('md5').update(r.PartitionKey).digest('hex')}`);
-        assert.ok(hash >= BigInt(shard.HashKeyRange?.StartingHashKey ?? '0') && hash <= BigInt(shard.HashKeyRange?.EndingHashKey ?? '0'));
+
+    void it('answers in CBOR; records read back byte-exact, in order, on their MD5-routed shards', async () => {
+      const kinesis = server.kinesis();
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'cbor-fast', ShardCount: 4 }));
+      await waitActive(kinesis, 'cbor-fast');
+      const sent: { Data: Buffer; PartitionKey: string }[] = [];
+      const results: { ShardId: string; SequenceNumber: string }[] = [];
+      for (const [k, style] of STYLES.entries()) {
+        const records = Array.from({ length: 100 }, (_, i) => ({ Data: randomBytes(i % 7 === 0 ? 0 : 1 + ((i * 37) % 600)), PartitionKey: `key-${k}-${i % 37}` }));
+        const body = javaCbor({ StreamName: 'cbor-fast', Records: records }, style);
+        assert.ok(scanPutRecordsCbor(body), 'the body takes the fast path');
+        const out = await post(body, k % 2 === 1);
+        assert.equal(out.status, 200);
+        assert.equal(out.contentType, 'application/x-amz-cbor-1.1');
+        // Exactly the bytes the codec writes for the same answer.
+        assert.equal(out.raw.toString('hex'), encodeCbor(out.value).toString('hex'));
+        assert.equal(out.value.FailedRecordCount, 0);
+        assert.equal(out.value.EncryptionType, 'NONE');
+        const entries = out.value.Records as { ShardId: string; SequenceNumber: string }[];
+        assert.equal(entries.length, records.length);
+        for (const e of entries) assert.deepEqual(Object.keys(e), ['ShardId', 'SequenceNumber']);
+        sent.push(...records);
+        results.push(...entries);
       }
-    }
-  });
+      const shards = (await kinesis.send(new ListShardsCommand({ StreamName: 'cbor-fast' }))).Shards ?? [];
+      assert.equal(shards.length, 4);
+      for (const shard of shards) {
+        const mine = sent.map((r, i) => ({ r, res: results[i] })).filter((x) => x.res.ShardId === shard.ShardId);
+        const iterator = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'cbor-fast', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+        const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
+        assert.deepEqual(
+          got.Records?.map((r) => [r.SequenceNumber, r.PartitionKey, Buffer.from(r.Data ?? []).toString('hex')]),
+          mine.map((x) => [x.res.SequenceNumber, x.r.PartitionKey, x.r.Data.toString('hex')]),
+        );
+        for (const { r } of mine) {
+          const hash = BigInt(`0x${createHash('md5').update(r.PartitionKey).digest('hex')}`);
+          assert.ok(hash >= BigInt(shard.HashKeyRange?.StartingHashKey ?? '0') && hash <= BigInt(shard.HashKeyRange?.EndingHashKey ?? '0'));
+        }
+      }
+    });
 
-  void it('answers as the generic path does for the same records, ExplicitHashKey routing included', async () => {
-    const kinesis = server.kinesis();
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'cbor-compare', ShardCount: 2 }));
-    await waitActive(kinesis, 'cbor-compare');
-    const records = Array.from({ length: 50 }, (_, i) => ({ Data: randomBytes(i * 11), PartitionKey: `k${i}`, ...(i % 5 === 0 ? { ExplicitHashKey: String(BigInt(i) * 2n ** 120n) } : {}) }));
-    const fastBody = encodeCbor({ Records: records, StreamName: 'cbor-compare' });
-    // `DryRun: false` changes nothing but makes the scanner decline: the generic path answers.
-    const slowBody = encodeCbor({ Records: records, StreamName: 'cbor-compare', DryRun: false });
-    assert.ok(scanPutRecordsCbor(fastBody));
-    assert.equal(scanPutRecordsCbor(slowBody), undefined);
-    const fast = await post(fastBody);
-    const slow = await post(slowBody);
-    assert.equal(fast.status, 200);
-    assert.equal(slow.status, 200);
-    const shape = (v: Record<string, unknown>) => (v.Records as { ShardId: string; SequenceNumber: string }[]).map((r) => `${Object.keys(r).join(',')} ${r.ShardId} ${r.SequenceNumber.length}`);
-    assert.deepEqual(shape(fast.value), shape(slow.value));
-    assert.deepEqual(Object.keys(fast.value), Object.keys(slow.value));
-    assert.equal(fast.value.EncryptionType, slow.value.EncryptionType);
-    // Same length and layout: only the digits of the sequence numbers differ.
-    assert.equal(fast.raw.length, slow.raw.length);
-  });
+    void it('answers as the generic path does for the same records, ExplicitHashKey routing included', async () => {
+      const kinesis = server.kinesis();
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'cbor-compare', ShardCount: 2 }));
+      await waitActive(kinesis, 'cbor-compare');
+      const records = Array.from({ length: 50 }, (_, i) => ({ Data: randomBytes(i * 11), PartitionKey: `k${i}`, ...(i % 5 === 0 ? { ExplicitHashKey: String(BigInt(i) * 2n ** 120n) } : {}) }));
+      const fastBody = encodeCbor({ Records: records, StreamName: 'cbor-compare' });
+      // `DryRun: false` changes nothing but makes the scanner decline: the generic path answers.
+      const slowBody = encodeCbor({ Records: records, StreamName: 'cbor-compare', DryRun: false });
+      assert.ok(scanPutRecordsCbor(fastBody));
+      assert.equal(scanPutRecordsCbor(slowBody), undefined);
+      const fast = await post(fastBody);
+      const slow = await post(slowBody);
+      assert.equal(fast.status, 200);
+      assert.equal(slow.status, 200);
+      const shape = (v: Record<string, unknown>) => (v.Records as { ShardId: string; SequenceNumber: string }[]).map((r) => `${Object.keys(r).join(',')} ${r.ShardId} ${r.SequenceNumber.length}`);
+      assert.deepEqual(shape(fast.value), shape(slow.value));
+      assert.deepEqual(Object.keys(fast.value), Object.keys(slow.value));
+      assert.equal(fast.value.EncryptionType, slow.value.EncryptionType);
+      // Same length and layout: only the digits of the sequence numbers differ.
+      assert.equal(fast.raw.length, slow.raw.length);
+    });
 
-  void it('errors are the generic path’s, in CBOR', async () => {
-    const expectError = async (body: Buffer, status: number, type: string, message?: RegExp) => {
-      const res = await rawRequest(server.url, { headers: awsHeaders('Kinesis_20131202.PutRecords', 'application/x-amz-cbor-1.1'), body });
-      assert.equal(res.status, status, res.body.toString('hex'));
-      assert.equal(res.headers['content-type'], 'application/x-amz-cbor-1.1');
-      assert.equal(res.headers['x-amzn-errortype'], type);
-      const value = decodeCborBody(res.body) as { __type: string; message: string };
-      assert.equal(value.__type, type);
-      if (message !== undefined) assert.match(value.message, message);
-    };
-    // Scanned, then refused by the handler.
-    await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }], StreamName: 'no-such-stream' }), 400, 'ResourceNotFoundException');
-    // Declined by the scanner: the generic path answers.
-    await expectError(encodeCbor({ Records: [{ Data: 'AA*C', PartitionKey: 'k' }], StreamName: 'cbor-compare' }), 400, 'SerializationException');
-    await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k'.repeat(257) }], StreamName: 'cbor-compare' }), 400, 'ValidationException', /partitionKey/);
-    await expectError(encodeCbor({ Records: [], StreamName: 'cbor-compare' }), 400, 'ValidationException', /records/);
-    await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }], StreamName: 'cbor-compare' }).subarray(0, -3), 400, 'SerializationException');
+    void it('errors are the generic path’s, in CBOR', async () => {
+      const expectError = async (body: Buffer, status: number, type: string, message?: RegExp) => {
+        const res = await rawRequest(server.url, { headers: awsHeaders('Kinesis_20131202.PutRecords', 'application/x-amz-cbor-1.1'), body });
+        assert.equal(res.status, status, res.body.toString('hex'));
+        assert.equal(res.headers['content-type'], 'application/x-amz-cbor-1.1');
+        assert.equal(res.headers['x-amzn-errortype'], type);
+        const value = decodeCborBody(res.body) as { __type: string; message: string };
+        assert.equal(value.__type, type);
+        if (message !== undefined) assert.match(value.message, message);
+      };
+      // Scanned, then refused by the handler.
+      await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }], StreamName: 'no-such-stream' }), 400, 'ResourceNotFoundException');
+      // Declined by the scanner: the generic path answers.
+      await expectError(encodeCbor({ Records: [{ Data: 'AA*C', PartitionKey: 'k' }], StreamName: 'cbor-compare' }), 400, 'SerializationException');
+      await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k'.repeat(257) }], StreamName: 'cbor-compare' }), 400, 'ValidationException', /partitionKey/);
+      await expectError(encodeCbor({ Records: [], StreamName: 'cbor-compare' }), 400, 'ValidationException', /records/);
+      await expectError(encodeCbor({ Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }], StreamName: 'cbor-compare' }).subarray(0, -3), 400, 'SerializationException');
+    });
   });
-});
+}
