@@ -19,6 +19,9 @@
  * `--client sdk` sends the ingest scenarios through the AWS SDK for JavaScript v3 (one client, HTTP/1.1
  * keep-alive) instead of the lean pre-serialised client: the SDK's own cost then bounds both servers,
  * as it does for an application; the default lean client measures the servers themselves.
+ * `--client cbor` is the lean client sending the same records as AWS CBOR, in the form the Java SDK v2
+ * writes (indefinite-length maps, Data as byte strings); the ceiling then decodes CBOR (cbor-x) instead
+ * of JSON and answers a canned CBOR response.
  * Each ingest scenario is preceded by an unmeasured warm-up (`--warmup` seconds, per size) of both
  * servers, so the figures are steady state rather than JIT warm-up.
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
@@ -38,7 +41,9 @@ import { fileURLToPath } from 'node:url';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { BENCH_AUTH, postKinesis } from './lib/kinesis-http.js';
+import { decode as decodeCbor } from 'cbor-x';
+import { encodeCbor } from '../packages/server/src/protocol/cbor-codec.js';
+import { BENCH_AUTH, KINESIS_CBOR, postKinesis } from './lib/kinesis-http.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -105,16 +110,24 @@ function serveCeiling(): void {
     ShardId: `shardId-00000000000${i % 4}`,
   }));
   const canned = Buffer.from(JSON.stringify({ FailedRecordCount: 0, Records: entries, EncryptionType: 'NONE' }));
+  const cannedCbor = encodeCbor({ FailedRecordCount: 0, Records: entries, EncryptionType: 'NONE' });
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: { Data: string; PartitionKey: string }[] };
+      const cbor = req.headers['content-type'] === KINESIS_CBOR;
       let bytes = 0;
-      for (const r of body.Records) bytes += Buffer.from(r.Data, 'base64').length + r.PartitionKey.length;
+      if (cbor) {
+        const body = decodeCbor(Buffer.concat(chunks)) as { Records: { Data: Uint8Array; PartitionKey: string }[] };
+        for (const r of body.Records) bytes += r.Data.length + r.PartitionKey.length;
+      } else {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: { Data: string; PartitionKey: string }[] };
+        for (const r of body.Records) bytes += Buffer.from(r.Data, 'base64').length + r.PartitionKey.length;
+      }
       if (bytes < 0) throw new Error('unreachable');
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': canned.length, 'x-amzn-requestid': 'bench' });
-      res.end(canned);
+      const answer = cbor ? cannedCbor : canned;
+      res.writeHead(200, { 'content-type': cbor ? KINESIS_CBOR : 'application/x-amz-json-1.1', 'content-length': answer.length, 'x-amzn-requestid': 'bench' });
+      res.end(answer);
     });
   });
   server.listen(0, '127.0.0.1', () => {
@@ -259,11 +272,37 @@ function recordsOf(body: Buffer): PutRecordsRequestEntry[] {
   return records;
 }
 
+/**
+ * `--client cbor`: a PutRecords JSON body as the Java SDK v2 (Jackson) writes it in AWS CBOR: indefinite-
+ * length maps, a definite-length Records array, Data as a byte string (built once per body).
+ */
+const cborBodies = new WeakMap<Buffer, Buffer>();
+function cborOf(body: Buffer): Buffer {
+  let cbor = cborBodies.get(body);
+  if (cbor === undefined) {
+    const parsed = JSON.parse(body.toString()) as { StreamName: string; Records: { Data: string; PartitionKey: string }[] };
+    const n = parsed.Records.length; // 500: array head 0x99 + 2-byte length
+    const parts: Buffer[] = [Buffer.from([0xbf]), encodeCbor('Records'), Buffer.from([0x99, n >>> 8, n & 0xff])];
+    for (const r of parsed.Records) {
+      parts.push(Buffer.from([0xbf]), encodeCbor('Data'), encodeCbor(Buffer.from(r.Data, 'base64')), encodeCbor('PartitionKey'), encodeCbor(r.PartitionKey), Buffer.from([0xff]));
+    }
+    parts.push(encodeCbor('StreamName'), encodeCbor(parsed.StreamName), Buffer.from([0xff]));
+    cbor = Buffer.concat(parts);
+    cborBodies.set(body, cbor);
+  }
+  return cbor;
+}
+
+/** How a CBOR PutRecords answer with no failed record starts: a map of 3, "FailedRecordCount", 0. */
+const CBOR_ALL_STORED = Buffer.concat([Buffer.from([0xa3]), encodeCbor('FailedRecordCount'), encodeCbor(0)]);
+
 async function ingest(port: number, bodies: Buffer[], recordBytes: number, producers: number, seconds: number): Promise<IngestResult> {
   const latencies: number[] = [];
   let records = 0;
   let failed = 0;
-  const useSdk = arg('client', 'raw') === 'sdk';
+  const client = arg('client', 'raw');
+  const useSdk = client === 'sdk';
+  const useCbor = client === 'cbor';
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -275,6 +314,11 @@ async function ingest(port: number, bodies: Buffer[], recordBytes: number, produ
           const out = await sdkClient(port).send(new PutRecordsCommand({ StreamName: 'bench', Records: recordsOf(body) }));
           latencies.push(performance.now() - t);
           if (out.FailedRecordCount !== 0) failed++;
+        } else if (useCbor) {
+          const res = await postKinesis(agent, port, 'PutRecords', cborOf(body), KINESIS_CBOR);
+          latencies.push(performance.now() - t);
+          if (res.status !== 200) throw new Error(`PutRecords: ${res.status} ${res.body.toString('hex').slice(0, 300)}`);
+          if (!res.body.subarray(0, CBOR_ALL_STORED.length).equals(CBOR_ALL_STORED)) failed++;
         } else {
           const res = await call(port, 'PutRecords', body);
           latencies.push(performance.now() - t);
@@ -611,7 +655,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `${producers} producers (${arg("client", "raw") === "sdk" ? "AWS SDK v3 client" : "lean pre-serialised client"}), HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per ingest scenario in ${rounds} interleaved rounds, after a ${arg("warmup", "1")} s warm-up`,
+    `${producers} producers (${{ sdk: 'AWS SDK v3 client', cbor: 'lean pre-serialised client, AWS CBOR' }[arg('client', 'raw')] ?? 'lean pre-serialised client'}), HTTP/1.1 keep-alive, ${shardCount} shards, limits off, metrics ${metrics}, ${seconds} s per ingest scenario in ${rounds} interleaved rounds, after a ${arg("warmup", "1")} s warm-up`,
   );
   const header = ['scenario', 'target', 'records/s', 'MB/s', 'server CPU µs/record', 'rate vs ceiling', 'CPU efficiency vs ceiling', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

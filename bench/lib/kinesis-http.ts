@@ -1,5 +1,5 @@
 /**
- * The benchmarks' lean Kinesis client: one AWS JSON 1.1 POST over a keep-alive HTTP/1.1 agent, with a
+ * The benchmarks' lean Kinesis client: one AWS JSON 1.1 (or CBOR) POST over a keep-alive HTTP/1.1 agent, with a
  * syntactically valid SigV4 Authorization header (the server reads account and region from its
  * credential scope; signatures are not verified without an auth file).
  */
@@ -14,8 +14,13 @@ export interface KinesisHttpResponse {
   readonly body: Buffer;
 }
 
+/** AWS JSON 1.1, what the lean client sends unless told otherwise. */
+export const KINESIS_JSON = 'application/x-amz-json-1.1';
+/** AWS CBOR, what the Java SDKs send. */
+export const KINESIS_CBOR = 'application/x-amz-cbor-1.1';
+
 /** POST `body` as Kinesis `operation` to 127.0.0.1:`port`; resolves with the status and the raw answer. */
-export function postKinesis(agent: http.Agent, port: number, operation: string, body: Buffer | string): Promise<KinesisHttpResponse> {
+export function postKinesis(agent: http.Agent, port: number, operation: string, body: Buffer | string, contentType = KINESIS_JSON): Promise<KinesisHttpResponse> {
   const payload = typeof body === 'string' ? Buffer.from(body) : body;
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -26,7 +31,7 @@ export function postKinesis(agent: http.Agent, port: number, operation: string, 
         path: '/',
         agent,
         headers: {
-          'content-type': 'application/x-amz-json-1.1',
+          'content-type': contentType,
           'x-amz-target': `Kinesis_20131202.${operation}`,
           'x-amz-date': '20260101T000000Z',
           authorization: BENCH_AUTH,
