@@ -104,10 +104,12 @@ void describe('shardline serve (process)', () => {
     assert.match(top.stdout, /Usage: shardline <command>/);
     assert.match(top.stdout, /serve/);
     assert.equal(serve.code, 0);
-    for (const flag of ['--host', '--port', '--data-dir', '--in-memory', '--region', '--account-id', '--log-level', '--tls-cert', '--tls-key', '--tls-self-signed', '--insecure', '--fsync', '--limits', '--create-stream-ms', '--update-stream-ms', '--delete-stream-ms']) {
+    for (const flag of ['--host', '--port', '--data-dir', '--in-memory', '--region', '--account-id', '--log-level', '--tls-cert', '--tls-key', '--tls-self-signed', '--insecure', '--fsync', '--tail-cache-mb', '--limits', '--create-stream-ms', '--update-stream-ms', '--delete-stream-ms']) {
       assert.ok(serve.stdout.includes(flag), `${flag} in serve --help`);
       assert.ok(top.stdout.includes(flag), `${flag} in --help`);
     }
+    assert.match(serve.stdout, /--tail-cache-mb <MiB> +Memory for recently appended records[^\n]*shared by all shards/);
+    assert.match(serve.stdout, /env SHARDLINE_TAIL_CACHE_MB; default 64\n/);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
   });

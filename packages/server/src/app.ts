@@ -95,6 +95,7 @@ export async function createApp(config: ServerConfig, options: AppOptions = {}):
     inMemory: config.inMemory,
     dataDir: config.dataDir,
     fsync: config.fsync,
+    tailCacheBudgetBytes: config.tailCacheBudgetBytes,
     clock,
     logger: logger.child({ component: 'storage' }),
   });

@@ -62,6 +62,7 @@ function nonEmpty(value: string, where: string, expected: string): string {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+const MIB = 1024 * 1024;
 
 /** Every `serve` option, in help order. */
 export const serveOptions: readonly OptionSpec[] = [
@@ -237,6 +238,15 @@ export const serveOptions: readonly OptionSpec[] = [
         throw new ConfigError(`invalid value for ${w}: ${JSON.stringify(v)} (expected always, never or interval:<ms>)`, { cause });
       }
     },
+  },
+  {
+    name: 'tail-cache-mb',
+    boolean: false,
+    valueName: '<MiB>',
+    description:
+      'Memory for recently appended records kept to serve reads at the tail, shared by all shards (up to about 1 MiB per shard); 0 turns the cache off.',
+    defaultText: String((defaultServerConfig.tailCacheBudgetBytes ?? 0) / MIB),
+    apply: (d, v, w) => (d.config.tailCacheBudgetBytes = parseInteger(v, w, 0, 1024 * 1024) * MIB),
   },
   {
     name: 'limits',

@@ -4,6 +4,7 @@
  * receives a {@link ServerConfig}.
  */
 import type { FsyncPolicy } from '../storage/fsync-policy.js';
+import { DEFAULT_TAIL_CACHE_BUDGET_BYTES } from '../storage/embedded/tail-cache-budget.js';
 import type { LogLevel } from '../logger.js';
 
 /** How the listener gets its TLS certificate; absent = plaintext (HTTP/1.1 + h2c on one port). */
@@ -33,6 +34,11 @@ export interface ServerConfig {
   readonly insecure: boolean;
   /** When appended records are fsynced (embedded engine). */
   readonly fsync: FsyncPolicy;
+  /**
+   * Memory for the embedded engine's tail caches of recent records, shared by all shard logs
+   * (`--tail-cache-mb`); 0 turns the caches off. Optional so that configs built in code need not name it.
+   */
+  readonly tailCacheBudgetBytes?: number | undefined;
   /** Enforce the AWS rate limits and quotas. */
   readonly limits: boolean;
   /** Stream CREATING → ACTIVE delay. */
@@ -82,6 +88,7 @@ export const defaultServerConfig: ServerConfig = {
   tls: undefined,
   insecure: false,
   fsync: { mode: 'always' },
+  tailCacheBudgetBytes: DEFAULT_TAIL_CACHE_BUDGET_BYTES,
   limits: true,
   createStreamMs: 500,
   updateStreamMs: 500,
@@ -138,6 +145,10 @@ export function validateServerConfig(config: ServerConfig): void {
   }
   if (config.masterKey !== undefined && config.masterKeyFile !== undefined) {
     throw new ConfigError('give the master key either with --master-key or with --master-key-file, not both');
+  }
+  const tailCache = config.tailCacheBudgetBytes;
+  if (tailCache !== undefined && (!Number.isSafeInteger(tailCache) || tailCache < 0)) {
+    throw new ConfigError(`tail cache budget must be a non-negative integer number of bytes, got ${tailCache}`);
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new ConfigError(`port must be an integer from 0 to 65535, got ${config.port}`);

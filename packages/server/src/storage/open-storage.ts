@@ -21,6 +21,8 @@ export interface StorageOptions {
   readonly dataDir?: string | undefined;
   /** Durability of appends (embedded engine). Default `always`. */
   readonly fsync?: FsyncPolicy | undefined;
+  /** Memory of the embedded engine's tail caches, all shard logs together. Default 64 MiB; 0 = off. */
+  readonly tailCacheBudgetBytes?: number | undefined;
   /** Segment file size at which the embedded engine rolls to a new segment. Default 64 MiB. */
   readonly segmentBytes?: number | undefined;
   /** Source of arrival times. Default the system clock. */

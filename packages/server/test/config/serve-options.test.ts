@@ -120,6 +120,20 @@ void describe('shardline serve options', () => {
     rejects(['--tls-self-signed', '--tls-cert', 'c', '--tls-key', 'k'], {}, /cannot be combined/);
   });
 
+  void it('--tail-cache-mb / SHARDLINE_TAIL_CACHE_MB set the tail-cache budget in MiB; 0 turns it off', () => {
+    assert.equal(config([]).tailCacheBudgetBytes, 64 * 1024 * 1024);
+    assert.equal(config(['--tail-cache-mb', '8']).tailCacheBudgetBytes, 8 * 1024 * 1024);
+    assert.equal(config(['--tail-cache-mb=0']).tailCacheBudgetBytes, 0);
+    assert.equal(config([], { SHARDLINE_TAIL_CACHE_MB: '256' }).tailCacheBudgetBytes, 256 * 1024 * 1024);
+    assert.equal(config(['--tail-cache-mb', '1'], { SHARDLINE_TAIL_CACHE_MB: '256' }).tailCacheBudgetBytes, 1024 * 1024);
+    rejects(['--tail-cache-mb', '-1'], {}, /--tail-cache-mb: "-1" \(expected an integer from 0 to 1048576\)/);
+    rejects(['--tail-cache-mb', '1.5'], {}, /--tail-cache-mb/);
+    rejects([], { SHARDLINE_TAIL_CACHE_MB: 'lots' }, /SHARDLINE_TAIL_CACHE_MB: "lots"/);
+    const help = serveHelpText();
+    assert.match(help, /--tail-cache-mb <MiB> +Memory for recently appended records .*shared by all shards.*0 turns the cache off\./);
+    assert.match(help, /env SHARDLINE_TAIL_CACHE_MB; default 64\n/);
+  });
+
   void it('refuses a non-loopback host unless --insecure, saying why', () => {
     rejects(['--host', '0.0.0.0'], {}, /non-loopback host "0\.0\.0\.0".*not verified.*--auth sigv4.*--insecure/);
     rejects(['--host', '192.168.1.10'], {}, /--insecure/);

@@ -21,6 +21,8 @@ export interface EmbeddedStorageOptions {
   readonly dataDir: string;
   readonly fsync?: FsyncPolicy | undefined;
   readonly segmentBytes?: number | undefined;
+  /** Memory of the tail caches of all shard logs together (tail-cache-budget.ts); 0 = off. */
+  readonly tailCacheBudgetBytes?: number | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   /** File operations on segments (tests inject faults). */
@@ -63,6 +65,7 @@ export async function openEmbeddedStorage(options: EmbeddedStorageOptions): Prom
       dir: join(options.dataDir, LOGS_DIR),
       fsync: options.fsync ?? defaultFsyncPolicy,
       segmentBytes: options.segmentBytes,
+      tailCacheBudgetBytes: options.tailCacheBudgetBytes,
       clock: options.clock,
       logger,
       fs: options.fs,

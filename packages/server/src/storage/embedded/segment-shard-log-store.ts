@@ -16,7 +16,8 @@ import { fsyncDirectory, writeFileDurable } from './durable-file.js';
 import { logDirName } from './log-dir-name.js';
 import type { SegmentFs } from './segment-fs.js';
 import { nodeSegmentFs } from './segment-fs.js';
-import { DEFAULT_SEGMENT_BYTES, SegmentShardLog } from './segment-shard-log.js';
+import { DEFAULT_SEGMENT_BYTES, DEFAULT_TAIL_CACHE_BYTES, SegmentShardLog } from './segment-shard-log.js';
+import { DEFAULT_TAIL_CACHE_BUDGET_BYTES, TailCacheBudget, tailCachePageBytes } from './tail-cache-budget.js';
 
 export const NAME_FILE = 'NAME';
 export const MIN_SEGMENT_BYTES = 256;
@@ -34,8 +35,13 @@ export interface SegmentShardLogStoreOptions {
   readonly logger: Logger;
   /** File operations on segments (tests inject faults). */
   readonly fs?: SegmentFs | undefined;
-  /** Per-log tail cache size in bytes (see SegmentShardLogOptions.tailCacheBytes); 0 = off. */
+  /** Per-log cap of the tail cache in bytes (see SegmentShardLogOptions.tailCacheBytes); 0 = off. */
   readonly tailCacheBytes?: number | undefined;
+  /**
+   * Memory of the tail caches of all this store's logs together (tail-cache-budget.ts); default
+   * {@link DEFAULT_TAIL_CACHE_BUDGET_BYTES}; 0 = off.
+   */
+  readonly tailCacheBudgetBytes?: number | undefined;
 }
 
 function errCode(err: unknown): unknown {
@@ -54,10 +60,15 @@ export class SegmentShardLogStore implements ShardLogStore {
   private readonly segmentBytes: number;
   private readonly sfs: SegmentFs;
   private readonly buffers = new BufferPool();
+  /** Shared by the tail caches of every log of this store. */
+  readonly tailCacheBudget: TailCacheBudget;
 
   private constructor(private readonly options: SegmentShardLogStoreOptions) {
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.sfs = options.fs ?? nodeSegmentFs;
+    const budgetBytes = options.tailCacheBudgetBytes ?? DEFAULT_TAIL_CACHE_BUDGET_BYTES;
+    const perLogBytes = Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.tailCacheBudget = new TailCacheBudget(budgetBytes, tailCachePageBytes(Math.min(budgetBytes, perLogBytes)));
   }
 
   static async open(options: SegmentShardLogStoreOptions): Promise<SegmentShardLogStore> {
@@ -65,6 +76,10 @@ export class SegmentShardLogStore implements ShardLogStore {
     // Index positions are u32, and a segment may exceed the limit by one batch: stay well below 4 GiB.
     if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
       throw new TypeError(`segmentBytes must be an integer from ${MIN_SEGMENT_BYTES} to ${MAX_SEGMENT_BYTES} (got ${segmentBytes})`);
+    }
+    const budgetBytes = options.tailCacheBudgetBytes ?? DEFAULT_TAIL_CACHE_BUDGET_BYTES;
+    if (!Number.isSafeInteger(budgetBytes) || budgetBytes < 0) {
+      throw new TypeError(`tailCacheBudgetBytes must be a non-negative integer (got ${budgetBytes})`);
     }
     const store = new SegmentShardLogStore(options);
     await store.load();
@@ -153,6 +168,7 @@ export class SegmentShardLogStore implements ShardLogStore {
       fs: this.sfs,
       buffers: this.buffers,
       tailCacheBytes: this.options.tailCacheBytes,
+      tailCacheBudget: this.tailCacheBudget,
     });
   }
 

@@ -34,6 +34,7 @@ import type { SegmentFs } from './segment-fs.js';
 import { dsyncFlags, readFully } from './segment-fs.js';
 import { INDEX_HEADER_BYTES, INDEX_INTERVAL_BYTES, OFFSET_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES, indexHeader } from './sparse-index.js';
 import { TailCache } from './tail-cache.js';
+import type { TailCacheBudget } from './tail-cache-budget.js';
 
 export const SEALED_MARKER = 'SEALED';
 export const START_MARKER = 'START';
@@ -71,9 +72,14 @@ export interface SegmentShardLogOptions {
    * {@link DEFAULT_TAIL_CACHE_BYTES}; 0 turns the cache off.
    */
   readonly tailCacheBytes?: number | undefined;
+  /** Memory shared with the tail caches of the store's other logs; default one of its own. */
+  readonly tailCacheBudget?: TailCacheBudget | undefined;
 }
 
-/** Default size of the per-log tail cache (frame bytes: record data, keys and 32-byte headers). */
+/**
+ * Default cap of one log's tail cache (frame bytes: record data, keys and 32-byte headers); all the logs
+ * of a store also share one budget (tail-cache-budget.ts).
+ */
 export const DEFAULT_TAIL_CACHE_BYTES = 1024 * 1024;
 
 /** One segment file and its in-memory index. Fields only change on the writer path or recovery. */
@@ -172,7 +178,7 @@ export class SegmentShardLog implements ShardLog {
     this.dir = options.dir;
     this.logger = options.logger.child({ shardLog: options.name });
     this.sfs = options.fs;
-    this.tail = new TailCache(Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES));
+    this.tail = new TailCache(Math.max(0, options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES), options.tailCacheBudget);
     this.dsync = options.fsync.mode === 'always' && options.fs.supportsDsync === true && dsyncFlags(false) !== undefined;
   }
 
