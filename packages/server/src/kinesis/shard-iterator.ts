@@ -26,6 +26,17 @@
  * minted is remembered (a bounded map from token to position), so decoding it again — the next
  * poll — skips base64, MAC and parsing; anything else (another gateway's token, one minted before a
  * restart, a retry after the entry was used) is verified in full. Expiry is checked either way.
+ *
+ * Two other readers need to know where a token points before and after the codec: the IAM guard
+ * (the stream ARN to authorize GetRecords on) and the metrics wrapper (the stream and shard to count
+ * against). They read it without the key, {@link peekShardIterator}: nothing they learn is trusted,
+ * the codec still decides validity. So that a GetRecords call decodes a token at most once, the
+ * codec leaves the position it decoded in a small memo for the metrics wrapper, the call's last
+ * reader, to take ({@link takeShardIteratorTarget}), and the bytes of the token the guard last peeked
+ * are kept for a verify of the same token. Both are memos of pure functions of the token's text (its
+ * base64 decoding, the fields at fixed offsets), so they can never give another answer than decoding
+ * again, whichever codec (key) filled them; trust comes only from the codec's own `minted` map and
+ * the MAC.
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -77,6 +88,94 @@ export async function loadIteratorKey(metadata: MetadataStore): Promise<Buffer> 
 
 export function invalidIterator(): ServiceError {
   return new ServiceError('InvalidArgumentException', 'Invalid ShardIterator.');
+}
+
+/** Where a token points: the stream (IAM resource, metrics) and the shard. An IteratorPosition is one. */
+export interface IteratorTarget {
+  readonly accountId: string;
+  readonly region: string;
+  readonly streamName: string;
+  readonly shardIndex: number;
+}
+
+/**
+ * Positions the codec decoded in calls still in flight, with their tokens, for the metrics wrapper to
+ * take: a ring of the last few. The wrapper holds the very string the codec was given, so `===` is a
+ * pointer compare on a hit; two different tokens differ within their first characters (issue time).
+ * Between a decode and its take only the awaits of one GetRecords call pass, so a few slots are enough,
+ * and a miss only costs a decode. Not a Map: one set and one delete per call with a fresh token string
+ * measured slower than the decode they saved (bench/get-records-call.ts).
+ */
+const TARGET_SLOTS = 8;
+const slotTokens: (string | undefined)[] = new Array<string | undefined>(TARGET_SLOTS).fill(undefined);
+const slotTargets: (IteratorTarget | undefined)[] = new Array<IteratorTarget | undefined>(TARGET_SLOTS).fill(undefined);
+let nextSlot = 0;
+/** The last token decoded from scratch by a peek and its bytes (what a verify of it would decode). */
+let peekedToken: string | undefined;
+let peekedBytes: Buffer | undefined;
+
+function rememberTarget(token: string, target: IteratorTarget): void {
+  slotTokens[nextSlot] = token;
+  slotTargets[nextSlot] = target;
+  nextSlot = (nextSlot + 1) % TARGET_SLOTS;
+}
+
+/** The slot holding `token`, newest first; -1 when none does. */
+function slotOf(token: string): number {
+  for (let i = 1; i <= TARGET_SLOTS; i++) {
+    const at = (nextSlot - i + TARGET_SLOTS) % TARGET_SLOTS;
+    if (slotTokens[at] === token) return at;
+  }
+  return -1;
+}
+
+/** The target fields of a token, unverified; undefined when it cannot be an iterator of this layout. */
+function readTarget(token: string): IteratorTarget | undefined {
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_CHARS) return undefined;
+  const buf = Buffer.from(token, 'base64');
+  peekedToken = token;
+  peekedBytes = buf;
+  if (buf.length < HEADER_BYTES + 4 + MAC_BYTES || buf[0] !== VERSION) return undefined;
+  const end = buf.length - MAC_BYTES;
+  const shardIndex = buf.readUInt32BE(15);
+  let at = HEADER_BYTES;
+  let accountId = '';
+  let region = '';
+  let streamName = '';
+  for (let i = 0; i < 4; i++) {
+    if (at >= end) return undefined;
+    const len = buf[at];
+    if (at + 1 + len > end) return undefined;
+    // Field 0 (the stream uid) is not part of the target.
+    if (i === 1) accountId = buf.toString('utf8', at + 1, at + 1 + len);
+    else if (i === 2) region = buf.toString('utf8', at + 1, at + 1 + len);
+    else if (i === 3) streamName = buf.toString('utf8', at + 1, at + 1 + len);
+    at += 1 + len;
+  }
+  return { accountId, region, streamName, shardIndex };
+}
+
+/**
+ * Which stream and shard a token points at, read without verifying its MAC — for the IAM guard, which
+ * runs before the codec (a forged token names whatever it likes; the codec refuses it afterwards).
+ * Undefined for anything that cannot be an iterator.
+ */
+export function peekShardIterator(token: string): IteratorTarget | undefined {
+  const at = slotOf(token);
+  return at >= 0 ? slotTargets[at] : readTarget(token);
+}
+
+/**
+ * {@link peekShardIterator} for the last reader of a call (the metrics wrapper, after the handler):
+ * the remembered position is let go.
+ */
+export function takeShardIteratorTarget(token: string): IteratorTarget | undefined {
+  const at = slotOf(token);
+  if (at < 0) return readTarget(token);
+  const target = slotTargets[at];
+  slotTokens[at] = undefined;
+  slotTargets[at] = undefined;
+  return target;
 }
 
 /** How many minted tokens the codec remembers (one per polling consumer is what is used). */
@@ -156,6 +255,8 @@ export class ShardIteratorCodec {
     } else {
       position = this.verify(token);
     }
+    // For the metrics wrapper after the handler (expired or not: the call is counted either way).
+    rememberTarget(token, position);
     const issuedMs = position.issuedMs;
     if (nowMs - issuedMs > ITERATOR_TTL_MS) {
       throw new ServiceError(
@@ -168,7 +269,8 @@ export class ShardIteratorCodec {
 
   private verify(token: string): IteratorPosition {
     if (token.length === 0 || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw invalidIterator();
-    const buf = Buffer.from(token, 'base64');
+    // The guard may have peeked this very token in this call: the same text decodes to the same bytes.
+    const buf = token === peekedToken && peekedBytes !== undefined ? peekedBytes : Buffer.from(token, 'base64');
     if (buf.length < HEADER_BYTES + 4 + MAC_BYTES || buf.length > MAX_BODY_BYTES || buf.readUInt8(0) !== VERSION) throw invalidIterator();
     const bodyBytes = buf.length - MAC_BYTES;
     buf.copy(this.inner, SHA256_BLOCK_BYTES, 0, bodyBytes);

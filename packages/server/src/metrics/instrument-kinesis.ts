@@ -33,7 +33,7 @@ import { openShards } from '../kinesis/stream-store.js';
 import { shardMetricsMask, ShardMetricBit } from './kinesis-metric-names.js';
 import type { KinesisMetrics, ShardMetrics, StreamMetrics } from './kinesis-recorder.js';
 import { MINUTE_MS } from './metric-store.js';
-import { peekShardIterator } from './peek-shard-iterator.js';
+import { takeShardIteratorTarget } from './peek-shard-iterator.js';
 
 /** How long a stream's shard-level mask is trusted before it is re-read from the stream record. */
 const MASK_TTL_MS = 2_000;
@@ -219,7 +219,7 @@ export function instrumentKinesisHandlers(
       } catch (err) {
         const latency = performance.now() - t0;
         if (!(isServiceError(err) && err.code === 'DryRunOperationException')) {
-          const it = peekShardIterator(req.ShardIterator);
+          const it = takeShardIteratorTarget(req.ShardIterator);
           if (it) {
             const sm = metrics.stream(it.accountId, it.region, it.streamName);
             await refreshMask(sm, streamKeyOf(it));
@@ -230,7 +230,8 @@ export function instrumentKinesisHandlers(
         throw err;
       }
       const latency = performance.now() - t0;
-      const it = peekShardIterator(req.ShardIterator);
+      // Usually the position the codec has just decoded (no second decode of the token).
+      const it = takeShardIteratorTarget(req.ShardIterator);
       if (!it) return res;
       const sm = metrics.stream(it.accountId, it.region, it.streamName);
       await refreshMask(sm, streamKeyOf(it));
