@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/kinesis-data.ts [--seconds 4] [--rounds 2] [--producers 8] [--shards 4]
  *     [--metrics on|off] [--fsync-modes always,never] [--scenarios ingest,drain,latency]
- *     [--sizes 100,1024] [--poll-ms 1] [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *     [--sizes 100,1024] [--poll-ms 1] [--reuse on|off] [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  *
  * Scenarios, each server in its own child process (the load generator runs in this process):
  * - ceiling: a bare Node HTTP/1.1 server that parses the same PutRecords JSON request (JSON.parse and
@@ -57,6 +57,8 @@ function arg(name: string, fallback: string): string {
 
 async function serveShardline(): Promise<void> {
   const { createApp, defaultServerConfig } = await import('../packages/server/src/index.js');
+  // `--reuse off`: every request buffer allocated afresh (model/buffer-pool.ts), for an A/B comparison.
+  (await import('../packages/server/src/model/buffer-pool.js')).requestBuffers.reuse = arg('reuse', 'on') !== 'off';
   const fsync = arg('fsync', 'always');
   const app = await createApp(
     {
@@ -580,7 +582,7 @@ async function main(): Promise<void> {
   const ceilingTotals = sizes.map(() => emptyTotals());
   for (const fsync of fsyncModes) {
     const dir = await mkdtemp(join(os.tmpdir(), 'shardline-bench-'));
-    const server = await startChild('server', ['--fsync', fsync, '--data-dir', dir, '--metrics', metrics]);
+    const server = await startChild('server', ['--fsync', fsync, '--data-dir', dir, '--metrics', metrics, '--reuse', arg('reuse', 'on')]);
     try {
       const shards = await createStream(server.port, 'bench', shardCount);
       const target = `shardline fsync ${fsync}`;

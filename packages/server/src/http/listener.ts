@@ -24,6 +24,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import { ServiceError } from '../model/service-error.js';
+import { requestBuffers } from '../model/buffer-pool.js';
 import type { AwsProtocolRouter, ProtocolRequest, ResponseSink } from '../protocol/router.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -102,6 +103,8 @@ class RequestLifetime {
  */
 class ListenerRequest implements ProtocolRequest {
   readonly #lifetime: RequestLifetime;
+  /** The pooled buffer the body is a view of (see {@link assembleBody}), until it is given back. */
+  #pooled: Buffer | undefined;
 
   constructor(
     readonly headers: IncomingHttpHeaders,
@@ -111,13 +114,39 @@ class ListenerRequest implements ProtocolRequest {
     lifetime: RequestLifetime,
     readonly method: string | undefined,
     readonly url: string | undefined,
+    pooled: Buffer | undefined,
   ) {
     this.#lifetime = lifetime;
+    this.#pooled = pooled;
   }
 
   get signal(): AbortSignal {
     return this.#lifetime.signal;
   }
+
+  releaseBody(): void {
+    const pooled = this.#pooled;
+    this.#pooled = undefined;
+    if (pooled !== undefined) requestBuffers.releaseArena(pooled);
+  }
+}
+
+/** Bodies from this size up are assembled in a reused buffer (model/buffer-pool.ts). */
+const POOLED_BODY_BYTES = 64 * 1024;
+
+/** Set by {@link assembleBody}: the pooled buffer the body it returned is a view of, if any. */
+let assembledFrom: Buffer | undefined;
+
+/** The body from its chunks: one chunk as is; large bodies in a reused buffer; others by Buffer.concat. */
+function assembleBody(chunks: readonly Buffer[], bytes: number): Buffer {
+  assembledFrom = undefined;
+  if (chunks.length === 1) return chunks[0];
+  if (bytes < POOLED_BODY_BYTES) return Buffer.concat(chunks, bytes);
+  const pooled = requestBuffers.acquireArena(bytes);
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(pooled, at);
+  assembledFrom = pooled;
+  return pooled.subarray(0, bytes);
 }
 
 /** Bodies this much over the limit are not drained (the connection is cut after the 413). */
@@ -419,13 +448,14 @@ export class HttpListener {
         this.options.router.reject(headers, sink, bodyTooLarge(limit));
         return;
       }
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+      const body = assembleBody(chunks, received);
+      const pooled = assembledFrom;
       const side = this.options.sideRoutes;
       if (side?.claims(headers)) {
         this.sideResponse(side.post(headers, body), res);
         return;
       }
-      const request = new ListenerRequest(headers, body, req.socket?.remoteAddress ?? '', this.options.tls !== undefined, lifetime, req.method, req.url);
+      const request = new ListenerRequest(headers, body, req.socket?.remoteAddress ?? '', this.options.tls !== undefined, lifetime, req.method, req.url, pooled);
       // handle() writes every failure as an error response; a rejection here would be a bug in it.
       this.options.router.handle(request, sink).catch((error: unknown) => {
         this.options.logger.error('router failed', { error });

@@ -11,9 +11,10 @@
  * the same input, and the fast path never decides an error.
  */
 import type { PutRecordsInput, PutRecordsRequestEntry } from '../model/generated/kinesis-types.js';
-import type { HasPlainInput } from '../model/operation.js';
-import { PLAIN_INPUT } from '../model/operation.js';
+import type { HasPlainInput, ReleasableInput } from '../model/operation.js';
+import { PLAIN_INPUT, RELEASE_INPUT } from '../model/operation.js';
 import type { PackedRecordSource } from '../storage/contract.js';
+import { requestBuffers } from '../model/buffer-pool.js';
 
 /** Most entries (the model's PutRecordsRequestEntryList length). */
 const MAX_ENTRIES = 500;
@@ -55,18 +56,56 @@ for (let i = 0; i < 64; i++) B64[ALPHABET.charCodeAt(i)] = i;
 for (let a = 0; a < 64; a++) for (let b = 0; b < 64; b++) B64_PAIR[(ALPHABET.charCodeAt(a) << 8) | ALPHABET.charCodeAt(b)] = (a << 6) | b;
 
 /** A PutRecords input scanned by {@link scanPutRecordsJson}. */
-export class ScannedPutRecords implements HasPlainInput {
+export class ScannedPutRecords implements HasPlainInput, ReleasableInput {
+  /** Holders of {@link source}: the request itself, and each append in flight (see {@link retain}). */
+  private holders = 1;
+  /** Views into the source escaped: its buffers are never reused. */
+  private pinned = false;
+  /** Given by the router: gives the request body back (see {@link RELEASE_INPUT}). */
+  private afterRelease: (() => void) | undefined;
+
   /**
    * @param StreamName as in PutRecordsInput (authorization reads these two)
    * @param count entries in the request
    * @param source the entries, packed (keys in the request body, data in one decoded buffer)
+   * @param reusable the source's `dataBytes` and `layout` came from `requestBuffers` (model/buffer-pool.ts)
+   *   and go back there once nothing holds them
    */
   constructor(
     readonly StreamName: string | undefined,
     readonly StreamARN: string | undefined,
     readonly count: number,
     readonly source: PackedRecordSource,
+    private readonly reusable = false,
   ) {}
+
+  /** One more holder of the source's bytes (an append in flight); each is matched by {@link release}. */
+  retain(): void {
+    this.holders++;
+  }
+
+  /** A holder is done; the last one gives reusable buffers back. */
+  release(): void {
+    if (--this.holders !== 0 || this.pinned) return;
+    if (this.reusable) {
+      requestBuffers.releaseArena(this.source.dataBytes);
+      requestBuffers.releaseLayout(this.source.layout);
+    }
+    const then = this.afterRelease;
+    this.afterRelease = undefined;
+    then?.();
+  }
+
+  /** Views into the source's bytes may outlive the request: never reuse its buffers. */
+  pin(): void {
+    this.pinned = true;
+  }
+
+  /** The request is done with its input (the router calls this once, after the answer). */
+  [RELEASE_INPUT](then?: () => void): void {
+    this.afterRelease = then;
+    this.release();
+  }
 
   /** Bytes of entry `i` as the limits count them: data plus partition key (ASCII, so one byte a character). */
   size(i: number): number {
@@ -84,6 +123,8 @@ export class ScannedPutRecords implements HasPlainInput {
 
   /** The input the generic path would have produced. */
   [PLAIN_INPUT](): PutRecordsInput {
+    // Its Data members are views into the source.
+    this.pin();
     const { dataBytes, layout } = this.source;
     const records: PutRecordsRequestEntry[] = [];
     for (let i = 0; i < this.count; i++) {
@@ -232,6 +273,22 @@ function decodeNative(b: Buffer, s: number, out: Buffer, d: number): number {
  * (see the module comment).
  */
 export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
+  const scanned = scanJson(b);
+  // A declined body gives its reused buffers straight back.
+  if (scanned === undefined) {
+    if (acquiredArena !== undefined) requestBuffers.releaseArena(acquiredArena);
+    if (acquiredLayout !== undefined) requestBuffers.releaseLayout(acquiredLayout);
+  }
+  acquiredArena = undefined;
+  acquiredLayout = undefined;
+  return scanned;
+}
+
+/** Set by {@link scanJson}: the reused buffers it took (given back when it declines). */
+let acquiredArena: Buffer | undefined;
+let acquiredLayout: Int32Array | undefined;
+
+function scanJson(b: Buffer): ScannedPutRecords | undefined {
   let p = ws(b, 0);
   if (b[p] !== LBRACE) return undefined;
   p = ws(b, p + 1);
@@ -246,9 +303,11 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
     if (p < 0) return undefined;
     if (nameIs(b, nameStart, nameEnd, NAME_RECORDS)) {
       if (layout !== undefined || b[p] !== LBRACKET) return undefined;
-      layout = new Int32Array(4 * MAX_ENTRIES);
+      layout = requestBuffers.acquireLayout();
       // Decoded data is at most 3/4 of the body.
-      arena = Buffer.allocUnsafe(Math.ceil((b.length * 3) / 4) + 4);
+      arena = requestBuffers.acquireArena(Math.ceil((b.length * 3) / 4) + 4);
+      acquiredLayout = layout;
+      acquiredArena = arena;
       let d = 0;
       p = ws(b, p + 1);
       for (;;) {
@@ -324,7 +383,7 @@ export function scanPutRecordsJson(b: Buffer): ScannedPutRecords | undefined {
   }
   if (p !== b.length || layout === undefined || arena === undefined || count === 0) return undefined;
   if (streamName === undefined && streamArn === undefined) return undefined;
-  return new ScannedPutRecords(streamName, streamArn, count, { keyBytes: b, dataBytes: arena, layout, explicitHashKeys: hashKeys });
+  return new ScannedPutRecords(streamName, streamArn, count, { keyBytes: b, dataBytes: arena, layout, explicitHashKeys: hashKeys }, true);
 }
 
 /** `0|([1-9]\d{0,38})` (the model's HashKey pattern). */

@@ -80,6 +80,22 @@ export function hasPlainInput(value: unknown): value is HasPlainInput {
 }
 
 /**
+ * Method of a scanned input whose buffers are reused once nothing reads them (model/buffer-pool.ts):
+ * the router calls it exactly once, after the handler, the guard's audit record and the answer. The
+ * input calls `then` (which gives the request body back) once its last holder is done, unless views
+ * into its bytes escaped; then it never calls it.
+ */
+export const RELEASE_INPUT: unique symbol = Symbol('shardline.releaseInput');
+
+export interface ReleasableInput {
+  [RELEASE_INPUT](then?: () => void): void;
+}
+
+export function isReleasableInput(value: unknown): value is ReleasableInput {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<ReleasableInput>)[RELEASE_INPUT] === 'function';
+}
+
+/**
  * An output its handler already rendered as AWS JSON 1.1 (only for requests whose input came from
  * {@link ServiceBinding.scanInput}, which are JSON): the router sends `json` as the body unchanged —
  * text, or its UTF-8 bytes (which spares the router measuring a long string).

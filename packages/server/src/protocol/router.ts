@@ -16,7 +16,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { Caller, RequestContext } from '../model/context.js';
 import type { OperationSpec, ServiceBinding } from '../model/operation.js';
-import { RenderedJsonOutput } from '../model/operation.js';
+import { RELEASE_INPUT, RenderedJsonOutput, isReleasableInput } from '../model/operation.js';
 import { ServiceError, isServiceError } from '../model/service-error.js';
 import type { GuardTicket, RequestGuard } from '../security/security.js';
 import { parseSigV4Authorization } from './sigv4-header.js';
@@ -42,6 +42,11 @@ export interface ProtocolRequest {
   /** HTTP method and request target (path + query), for signature verification. Default POST /. */
   readonly method?: string | undefined;
   readonly url?: string | undefined;
+  /**
+   * Give the body's buffer back for reuse (model/buffer-pool.ts). Called at most once, and only when
+   * nothing can read the body any more; when it is never called, the garbage collector frees the body.
+   */
+  releaseBody?(): void;
 }
 
 /**
@@ -127,6 +132,8 @@ interface Outcome {
   operation: string | undefined;
   status: number;
   errorCode: string | undefined;
+  /** A scanned input, kept to be released (model/operation.ts RELEASE_INPUT) when the request is done. */
+  input: unknown;
 }
 
 export class AwsProtocolRouter {
@@ -148,12 +155,14 @@ export class AwsProtocolRouter {
     const started = performance.now();
     const requestId = randomUUID();
     const codec = codecForContentType(request.headers['content-type']);
-    const outcome: Outcome = { operation: undefined, status: 200, errorCode: undefined };
+    const outcome: Outcome = { operation: undefined, status: 200, errorCode: undefined, input: undefined };
     try {
       await this.dispatch(request, response, requestId, codec, outcome);
     } catch (error) {
       this.writeError(response, codec, requestId, error, outcome);
     }
+    // A scanned input gives its buffers back, and the body it was scanned from, once nothing reads them.
+    if (isReleasableInput(outcome.input)) outcome.input[RELEASE_INPUT](request.releaseBody === undefined ? undefined : () => request.releaseBody?.());
     if (this.logger.isLevelEnabled('debug')) {
       this.logger.debug('request', {
         requestId,
@@ -172,7 +181,7 @@ export class AwsProtocolRouter {
    */
   reject(headers: IncomingHttpHeaders, response: ResponseSink, error: ServiceError, extraHeaders?: OutgoingHttpHeaders): void {
     const codec = codecForContentType(headers['content-type']);
-    const outcome: Outcome = { operation: undefined, status: 0, errorCode: undefined };
+    const outcome: Outcome = { operation: undefined, status: 0, errorCode: undefined, input: undefined };
     this.writeError(response, codec, randomUUID(), error, outcome, extraHeaders);
     this.logger.debug('request rejected', { status: outcome.status, errorCode: outcome.errorCode });
   }
@@ -239,6 +248,7 @@ export class AwsProtocolRouter {
     const binding = service.binding;
     // A hot operation's own scanner may take the body as is (it declines anything unusual).
     let input: unknown = binding.scanInput?.(operation.name, request.body, codec.protocol);
+    outcome.input = input;
     const handler = binding.handlers[operation.name];
     if (input === undefined) {
       const raw = codec.decode(request.body);

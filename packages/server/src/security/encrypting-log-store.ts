@@ -91,7 +91,10 @@ class EncryptingShardLog implements ShardLog {
 
   appendPacked(batch: PackedAppend): Promise<AppendResult> {
     // Records to encrypt go through append (sealing needs each record's data); others pass straight on.
-    if ((batch.flags & ENCRYPTED_FLAG) !== 0 || this.inner.appendPacked === undefined) return this.append(unpackAppend(batch));
+    // Sealed records are new buffers. A store without appendPacked keeps what it is given, and the
+    // source may be reused once the append settles (storage/contract.ts): it gets copies.
+    if ((batch.flags & ENCRYPTED_FLAG) !== 0) return this.append(unpackAppend(batch));
+    if (this.inner.appendPacked === undefined) return this.append(unpackAppend(batch).map((r) => ({ ...r, data: Buffer.from(r.data) })));
     return this.inner.appendPacked(batch);
   }
 

@@ -106,7 +106,9 @@ export interface ShardLog {
   append(records: readonly AppendRecord[]): Promise<AppendResult>;
   /**
    * Optional: {@link append} for packed records, with the same guarantees; the source's buffers must
-   * not change until the promise settles. Callers without it use `append(unpackAppend(batch))`.
+   * not change until the promise settles. Once it settles the caller may reuse them, so a store keeps
+   * no reference into them (it copies what it keeps). Callers without it use
+   * `append(unpackAppend(batch))`, whose records are views into the source.
    */
   appendPacked?(batch: PackedAppend): Promise<AppendResult>;
   /** Read forward from `fromOffset` (clamped to the first retained offset). */

@@ -191,6 +191,7 @@ function plainEntries(input: PutRecordsInput): PutEntries {
 
 function scannedEntries(input: ScannedPutRecords): PutEntries {
   const { source } = input;
+  const release = (): void => input.release();
   const { layout, keyBytes } = source;
   return {
     count: input.count,
@@ -207,7 +208,16 @@ function scannedEntries(input: ScannedPutRecords): PutEntries {
     },
     append: (log, indexes, flags, keepExplicitHashKeys) => {
       const batch: PackedAppend = { source, indexes, flags, keepExplicitHashKeys };
-      return log.appendPacked !== undefined ? log.appendPacked(batch) : log.append(unpackAppend(batch));
+      if (log.appendPacked === undefined) {
+        // The store keeps the records it is given, which are views into the source.
+        input.pin();
+        return log.append(unpackAppend(batch));
+      }
+      // The store reads the source until its promise settles (storage/contract.ts appendPacked).
+      input.retain();
+      const appended = log.appendPacked(batch);
+      appended.then(release, release);
+      return appended;
     },
   };
 }
