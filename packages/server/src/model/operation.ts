@@ -96,9 +96,10 @@ export function isReleasableInput(value: unknown): value is ReleasableInput {
 }
 
 /**
- * An output its handler already rendered as AWS JSON 1.1 (only for requests whose input came from
- * {@link ServiceBinding.scanInput}, which are JSON): the router sends `json` as the body unchanged —
- * text, or its UTF-8 bytes (which spares the router measuring a long string).
+ * An output its handler already rendered in the request's protocol (only for requests whose input
+ * came from {@link ServiceBinding.scanInput}): the router sends `json` as the body unchanged. For AWS
+ * JSON 1.1 it is text, or its UTF-8 bytes (which spares the router measuring a long string); for CBOR
+ * it is the CBOR bytes (the router refuses text for a CBOR request). The name is historical.
  */
 export class RenderedJsonOutput {
   constructor(readonly json: string | Buffer) {}
