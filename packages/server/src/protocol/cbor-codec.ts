@@ -18,11 +18,14 @@
  * read back as millis: float epoch seconds would decode in Java as 1970. On input, tag-1 values and
  * plain integers are both handed to the model's parseInput as epoch-millisecond numbers.
  *
- * Decoding uses the `cbor-x` library (indefinite lengths, half floats, …). Encoding is done here in one
+ * Decoding uses the `cbor-x` library (indefinite lengths, half floats, …); when cbor-x refuses a body,
+ * for whatever reason, the complete reader here (`decodeCborFully`) decides: it reads the valid bodies
+ * cbor-x cannot (chunked strings) and says what is wrong with the others. Encoding is done here in one
  * pass because the exact output form matters to Java clients (int64 millis, definite lengths, no
  * library-specific tags such as 64 for typed arrays or record extensions) and because it must skip
  * `undefined` members without a pre-pass over the output.
  */
+import { isUtf8 } from 'node:buffer';
 import { Decoder } from 'cbor-x';
 import { ServiceError } from '../model/service-error.js';
 
@@ -48,68 +51,124 @@ function datesToMillis(value: unknown): unknown {
   return value;
 }
 
-/** Parse a request body. Throws SerializationException on malformed CBOR. */
-export function decodeCborBody(body: Buffer): unknown {
-  let value: unknown;
-  try {
-    value = decoder.decode(body);
-  } catch (cause) {
-    // cbor-x does not read indefinite-length (chunked) byte and text strings, which Jackson-based
-    // Java clients write for long strings; such bodies take the complete (slower) reader below.
-    if (cause instanceof Error && /Indefinite length not supported/.test(cause.message)) return decodeCborFully(body);
-    throw new ServiceError('SerializationException', 'The request body is not valid CBOR', { cause });
-  }
+/** The cbor-x half of {@link decodeCborBody}: throws cbor-x's own errors (exported for tests). */
+export function decodeCborWithLibrary(body: Buffer): unknown {
+  const value: unknown = decoder.decode(body);
   // Only walk the tree when a tag-1 head byte (0xc1) can be present at all.
   return body.includes(0xc1) ? datesToMillis(value) : value;
+}
+
+/** Parse a request body. Throws SerializationException on malformed CBOR. */
+export function decodeCborBody(body: Buffer): unknown {
+  try {
+    return decodeCborWithLibrary(body);
+  } catch {
+    // cbor-x refuses some valid bodies: it has no indefinite-length (chunked) byte and text strings,
+    // which Jackson-based Java clients write for long strings, and the native string extractor it runs
+    // ahead of the reader can misread a chunked string and throw first, with another message
+    // ("Unexpected end of buffer reading string"). So whatever cbor-x says, the complete reader judges
+    // the body: it returns what cbor-x would have returned, or throws SerializationException saying
+    // what is wrong and where. It accepts nothing cbor-x would refuse for a reason of its own (see
+    // decodeCborFully), so a malformed body cannot pass by making cbor-x fail.
+    return decodeCborFully(body);
+  }
 }
 
 const MAX_DEPTH = 128;
 
 /**
- * A complete RFC 8949 reader for the bodies cbor-x refuses: all major types, indefinite lengths,
- * half/single/double floats; tag 1 yields its payload (epoch millis), other tags their content.
+ * A complete RFC 8949 reader for the bodies cbor-x refuses. It reads what `decodeCborBody` reads with
+ * cbor-x and gives the same value (integers of up to 64 bits as numbers, half/single/double floats,
+ * `undefined` for 0xf7, map keys as cbor-x names them, tag 1 as its epoch-millisecond payload),
+ * plus indefinite-length strings, and is stricter where cbor-x is lenient or would build something
+ * AWS CBOR has no use for:
+ *
+ * - an indefinite-length string is a sequence of definite-length strings of its own major type
+ *   (RFC 8949 §3.2.3): a chunk of another type, an indefinite chunk or a missing break is malformed;
+ * - every text string, and every chunk of a chunked one on its own, must be valid UTF-8 (§3.2.3, §5.3.1);
+ * - map keys must be text strings, numbers, booleans, null or undefined (what cbor-x accepts), untagged;
+ * - tag 1 must hold an integer or a float (§3.4.2); the only other tag is 55799 (self-described CBOR,
+ *   §3.4.6), which is skipped. Other tags mean something to cbor-x (bignums, typed arrays, sets,
+ *   records, shared references…) that the AWS data model does not have, so they are refused;
+ * - unassigned simple values are refused, as cbor-x refuses them, and so is the two-byte form 0xf8 xx
+ *   (cbor-x reads 0xf8 0x14 as false; RFC 8949 §3.3 makes 0xf8 with a value below 32 not well-formed);
+ * - nesting deeper than 128 levels, or any byte after the top-level item, is refused.
  */
 export function decodeCborFully(body: Buffer): unknown {
   let pos = 0;
-  const fail = (why: string): never => {
-    throw new ServiceError('SerializationException', `The request body is not valid CBOR (${why} at byte ${pos})`);
+  const fail = (why: string, at = pos): never => {
+    throw new ServiceError('SerializationException', `The request body is not valid CBOR (${why} at byte ${at})`);
   };
   const need = (n: number): void => {
-    if (pos + n > body.length) fail('unexpected end of data');
+    if (n > body.length - pos) fail('unexpected end of data');
   };
-  const argument = (info: number): number => {
+  /** The argument of a head whose additional information is `info`; `at` is where the head is. */
+  const argument = (info: number, at: number): number => {
     if (info < 24) return info;
     if (info === 24) return need(1), body[pos++];
     if (info === 25) return need(2), (pos += 2), body.readUInt16BE(pos - 2);
     if (info === 26) return need(4), (pos += 4), body.readUInt32BE(pos - 4);
     if (info === 27) return need(8), (pos += 8), body.readUInt32BE(pos - 8) * 0x100000000 + body.readUInt32BE(pos - 4);
-    return fail('reserved additional information');
+    return fail('reserved additional information', at);
   };
-  const chunks = (major: number): Buffer[] => {
+  const text = (bytes: Buffer, at: number, what: string): void => {
+    if (!isUtf8(bytes)) fail(`invalid UTF-8 in ${what}`, at);
+  };
+  /** The chunks of an indefinite-length string of major type 2 or 3, up to and past its break. */
+  const chunks = (major: number): Buffer => {
+    const kind = major === 2 ? 'byte string' : 'text string';
     const parts: Buffer[] = [];
     for (;;) {
       need(1);
-      if (body[pos] === 0xff) {
-        pos++;
-        return parts;
-      }
+      const at = pos;
       const head = body[pos++];
-      if (head >> 5 !== major || (head & 31) === 31) fail('bad chunk in an indefinite-length string');
-      const n = argument(head & 31);
+      if (head === 0xff) return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      if (head >> 5 !== major) fail(`a chunk of major type ${head >> 5} in an indefinite-length ${kind}`, at);
+      if ((head & 31) === 31) fail(`an indefinite-length chunk in an indefinite-length ${kind}`, at);
+      const n = argument(head & 31, at);
       need(n);
-      parts.push(body.subarray(pos, (pos += n)));
+      const part = body.subarray(pos, (pos += n));
+      if (major === 3) text(part, at, 'a text string chunk');
+      parts.push(part);
     }
+  };
+  const key = (depth: number): string => {
+    need(1);
+    const at = pos;
+    const major = body[pos] >> 5;
+    // cbor-x names members by text strings and by the scalars it can print; nothing else, and no tag.
+    if (major === 2 || major === 4 || major === 5 || major === 6) fail(`a map key of major type ${major}`, at);
+    const k = item(depth + 1);
+    if (typeof k === 'string') return k === '__proto__' ? '__proto_' : k; // as cbor-x's safeKey does
+    return String(k);
+  };
+  const map = (depth: number, n: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; n < 0 ? (need(1), body[pos] !== 0xff) : i < n; i++) {
+      const k = key(depth);
+      out[k] = item(depth + 1);
+    }
+    if (n < 0) pos++;
+    return out;
+  };
+  const list = (depth: number, n: number): unknown[] => {
+    const out: unknown[] = [];
+    for (let i = 0; n < 0 ? (need(1), body[pos] !== 0xff) : i < n; i++) out.push(item(depth + 1));
+    if (n < 0) pos++;
+    return out;
   };
   const item = (depth: number): unknown => {
     if (depth > MAX_DEPTH) fail('nesting too deep');
     need(1);
+    const at = pos;
     const head = body[pos++];
     const major = head >> 5;
     const info = head & 31;
     if (major === 7) {
       if (info === 20) return false;
       if (info === 21) return true;
-      if (info === 22 || info === 23) return null;
+      if (info === 22) return null;
+      if (info === 23) return undefined;
       if (info === 25) {
         need(2);
         const half = body.readUInt16BE(pos);
@@ -123,30 +182,18 @@ export function decodeCborFully(body: Buffer): unknown {
       }
       if (info === 26) return need(4), (pos += 4), body.readFloatBE(pos - 4);
       if (info === 27) return need(8), (pos += 8), body.readDoubleBE(pos - 8);
-      if (info < 24) return null; // unassigned simple values
-      return fail('unsupported simple value');
+      if (info === 31) return fail('a break outside an indefinite-length item', at);
+      if (info < 25) return fail('an unassigned simple value', at);
+      return fail('reserved additional information', at);
     }
     if (info === 31) {
-      if (major === 2) return Buffer.concat(chunks(2));
-      if (major === 3) return Buffer.concat(chunks(3)).toString('utf8');
-      if (major === 4) {
-        const list: unknown[] = [];
-        while ((need(1), body[pos]) !== 0xff) list.push(item(depth + 1));
-        pos++;
-        return list;
-      }
-      if (major === 5) {
-        const map: Record<string, unknown> = {};
-        while ((need(1), body[pos]) !== 0xff) {
-          const key = String(item(depth + 1));
-          Object.defineProperty(map, key, { value: item(depth + 1), enumerable: true, writable: true, configurable: true });
-        }
-        pos++;
-        return map;
-      }
-      return fail('indefinite length on a major type that has none');
+      if (major === 2) return chunks(2);
+      if (major === 3) return chunks(3).toString('utf8');
+      if (major === 4) return list(depth, -1);
+      if (major === 5) return map(depth, -1);
+      return fail(`an indefinite length on major type ${major}`, at);
     }
-    const n = argument(info);
+    const n = argument(info, at);
     switch (major) {
       case 0:
         return n;
@@ -155,24 +202,27 @@ export function decodeCborFully(body: Buffer): unknown {
       case 2:
         need(n);
         return body.subarray(pos, (pos += n));
-      case 3:
+      case 3: {
         need(n);
-        return body.toString('utf8', pos, (pos += n));
-      case 4: {
-        const list: unknown[] = [];
-        for (let i = 0; i < n; i++) list.push(item(depth + 1));
-        return list;
+        const bytes = body.subarray(pos, (pos += n));
+        text(bytes, at, 'a text string');
+        return bytes.toString('utf8');
       }
-      case 5: {
-        const map: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) {
-          const key = String(item(depth + 1));
-          Object.defineProperty(map, key, { value: item(depth + 1), enumerable: true, writable: true, configurable: true });
-        }
-        return map;
+      case 4:
+        return list(depth, n);
+      case 5:
+        return map(depth, n);
+      default: {
+        // major type 6, a tag
+        if (n === 55799) return item(depth + 1);
+        if (n !== 1) return fail(`unsupported tag ${n}`, at);
+        need(1);
+        const content = body[pos];
+        const isNumber = content >> 5 <= 1 ? (content & 31) < 28 : content >= 0xf9 && content <= 0xfb;
+        if (!isNumber) fail('tag 1 (epoch date/time) on something other than a number', at);
+        // What cbor-x gives for tag 1 (a Date of payload × 1000 ms) and datesToMillis turns back.
+        return new Date(Math.round((item(depth + 1) as number) * 1000)).getTime() / 1000;
       }
-      default:
-        return item(depth + 1); // major 6: a tag; tag 1 (epoch millis) and others yield their content
     }
   };
   const value = item(0);
