@@ -19,7 +19,7 @@ import type { AuditIdentity } from './audit-log.js';
 import type { CredentialStore, Identity } from './auth-file.js';
 import { accessDeniedMessage, authorize, parsePolicy, PolicyParseError } from './policy.js';
 import type { ConditionContext, PolicyDocument } from './policy.js';
-import { parseAuthorizationHeader, readCredentialScope, verifySigV4 } from './sigv4.js';
+import { authorizationHeaderScope, queryCredentialScope, readCredentialScope, verifySigV4 } from './sigv4.js';
 import type { CredentialScope, SigV4Request } from './sigv4.js';
 
 export const AuthMode = { off: 'off', sigv4: 'sigv4' } as const;
@@ -63,6 +63,8 @@ export interface AccessGateOptions {
   readonly consumerArn?: ActionResolution['consumerArn'];
 }
 
+const AUTHORIZATION = 'authorization';
+
 function auditIdentityOf(identity: Identity | undefined, accountId: string, accessKeyId: string | undefined): AuditIdentity {
   if (!identity) return { type: 'AWSAccount', accountId, accessKeyId, principalId: accountId };
   return {
@@ -78,14 +80,29 @@ function auditIdentityOf(identity: Identity | undefined, accountId: string, acce
 /**
  * `--auth off`: the request must still carry a well-formed SigV4 Authorization header or presigned
  * query (MissingAuthenticationTokenException / IncompleteSignatureException); nothing is verified.
+ * Exported for tests and bench/auth-off-gate.ts.
  */
-function checkForm(request: SigV4Request): CredentialScope {
+export function checkForm(request: SigV4Request): CredentialScope {
+  const headers = request.headers;
   // Node lower-cases header names; other callers may not.
-  const auth = request.headers.authorization ?? Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
-  if (auth !== undefined && auth !== '') {
-    return parseAuthorizationHeader(typeof auth === 'string' ? auth : auth.join(','), true).scope;
+  let auth = headers.authorization;
+  /** Whether some header named Authorization in any case has a value (what readCredentialScope reads). */
+  let anyValue = auth !== undefined;
+  if (auth === undefined) {
+    let first = true;
+    for (const name of Object.keys(headers)) {
+      if (name.length !== AUTHORIZATION.length || name.toLowerCase() !== AUTHORIZATION) continue;
+      const value = headers[name];
+      // The first such header decides, as a search of the entries would; any with a value counts below.
+      if (first) auth = value;
+      first = false;
+      if (value !== undefined) anyValue = true;
+    }
   }
-  const scope = readCredentialScope(request);
+  if (auth !== undefined && auth !== '') {
+    return authorizationHeaderScope(typeof auth === 'string' ? auth : auth.join(','));
+  }
+  const scope = anyValue ? readCredentialScope(request) : queryCredentialScope(request.query);
   if (scope === undefined) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   return scope;
 }

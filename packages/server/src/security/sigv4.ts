@@ -142,6 +142,158 @@ interface ParsedAuthorization {
 
 /** Parse an Authorization header; throws IncompleteSignatureException naming what is missing. */
 export function parseAuthorizationHeader(value: string, hasDate: boolean): ParsedAuthorization {
+  if (hasDate) {
+    const sdk = sdkForm(value);
+    if (sdk !== undefined) {
+      const list = sdk.headerList;
+      return { scope: sdk.scope, signedHeaders: list.names, signedHeadersText: list.text, signature: value.slice(sdk.prefix.length) };
+    }
+  }
+  return parseGeneral(value, hasDate);
+}
+
+/**
+ * The credential scope of an Authorization header: exactly `parseAuthorizationHeader(value, true).scope`,
+ * or the same error, without building the rest of the answer (`--auth off` needs only the scope).
+ */
+export function authorizationHeaderScope(value: string): CredentialScope {
+  return sdkForm(value)?.scope ?? parseGeneral(value, true).scope;
+}
+
+/*
+ * Cost: with `--auth off` (the default) every request's header is checked for form. The form the SDKs,
+ * the AWS CLI and boto3 send (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`) is read
+ * with indexOf; a client repeats everything before the signature on every request, so the prefixes of
+ * the last few such headers are remembered with their credential scope and signed-header list (a string
+ * comparison then stands for the scan), and two small maps keyed by their text keep the scopes and
+ * lists of more clients. Anything else — other spacing or order, blanks the general parse would trim,
+ * a missing date, any error — takes the general parse, which alone decides errors, so both answer the
+ * same for every header (test/security/sigv4-authorization-header.test.ts compares them with a copy of
+ * the parse as it was, on many random headers).
+ *
+ * Not shared with protocol/sigv4-header.ts: that parse (the router's, without a guard) accepts less
+ * (hex signature, yyyymmdd date, aws4_request terminator, no component without `=`) and words its
+ * errors differently, without echoing the header.
+ */
+const SDK_PREFIX = `${ALGORITHM} Credential=`;
+const SIGNED_HEADERS_PART = ', SignedHeaders=';
+const SIGNATURE_PART = ', Signature=';
+/** Distinct credentials and signed-header lists remembered (each map is cleared when full). */
+const REMEMBERED_ENTRIES = 64;
+
+interface SignedHeaderList {
+  /** The SignedHeaders value as sent. */
+  readonly text: string;
+  /** Its names trimmed and lower-cased; frozen, since every answer for this text shares it. */
+  readonly names: readonly string[];
+}
+
+/** A header of the SDK form up to its signature, and what it says. */
+interface SdkForm {
+  /** `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=`: the signature starts at its length. */
+  readonly prefix: string;
+  readonly scope: CredentialScope;
+  readonly headerList: SignedHeaderList;
+}
+
+const scopes = new Map<string, CredentialScope>();
+const headerLists = new Map<string, SignedHeaderList>();
+/** The prefixes of recent requests, the most recently matched at `lastFormAt`; replaced in turn when full. */
+const RECENT_FORMS = 8;
+const recentForms: SdkForm[] = [];
+let lastFormAt = 0;
+let nextFormAt = 0;
+
+/** Printable ASCII other than space: a character `trim()` keeps at either end. */
+function isVisibleAscii(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
+}
+
+/**
+ * The header in the exact form the SDKs send, when the general parse would accept it (given a date):
+ * its prefix, scope and header list, shared by every header with the same prefix. Undefined for
+ * anything else.
+ */
+function sdkForm(value: string): SdkForm | undefined {
+  const form = recentFormOf(value) ?? scanSdkForm(value);
+  if (form === undefined) return undefined;
+  // The signature: not empty, up to the end (no further component), nothing trim() removes at its ends.
+  const signatureAt = form.prefix.length;
+  if (
+    signatureAt >= value.length ||
+    !isVisibleAscii(value.charCodeAt(signatureAt)) ||
+    !isVisibleAscii(value.charCodeAt(value.length - 1)) ||
+    value.indexOf(',', signatureAt) !== -1
+  ) {
+    return undefined;
+  }
+  return form;
+}
+
+/** The recent form whose prefix `value` starts with, if any. */
+function recentFormOf(value: string): SdkForm | undefined {
+  const n = recentForms.length;
+  for (let k = 0; k < n; k++) {
+    const at = (lastFormAt + k) % n;
+    const prefix = recentForms[at].prefix;
+    if (value.length > prefix.length && value.slice(0, prefix.length) === prefix) {
+      lastFormAt = at;
+      return recentForms[at];
+    }
+  }
+  return undefined;
+}
+
+/** Read the parts before the signature of a header with none of the recent prefixes. */
+function scanSdkForm(value: string): SdkForm | undefined {
+  if (value.slice(0, SDK_PREFIX.length) !== SDK_PREFIX) return undefined;
+  const credentialAt = SDK_PREFIX.length;
+  const comma1 = value.indexOf(',', credentialAt);
+  if (comma1 <= credentialAt || value.slice(comma1, comma1 + SIGNED_HEADERS_PART.length) !== SIGNED_HEADERS_PART) return undefined;
+  const headersAt = comma1 + SIGNED_HEADERS_PART.length;
+  const comma2 = value.indexOf(',', headersAt);
+  if (comma2 <= headersAt || value.slice(comma2, comma2 + SIGNATURE_PART.length) !== SIGNATURE_PART) return undefined;
+  // Values without blanks at either end, as the general parse's trim() would leave them.
+  if (!isVisibleAscii(value.charCodeAt(credentialAt)) || !isVisibleAscii(value.charCodeAt(comma1 - 1))) return undefined;
+  if (!isVisibleAscii(value.charCodeAt(headersAt)) || !isVisibleAscii(value.charCodeAt(comma2 - 1))) return undefined;
+  const scope = rememberedScope(value.slice(credentialAt, comma1));
+  if (scope === undefined) return undefined;
+  const headerList = rememberedHeaderList(value.slice(headersAt, comma2));
+  const form: SdkForm = Object.freeze({ prefix: value.slice(0, comma2 + SIGNATURE_PART.length), scope, headerList });
+  // Remembered whatever the signature turns out to be: the prefix alone is checked when it is found again.
+  lastFormAt = nextFormAt;
+  recentForms[nextFormAt] = form;
+  nextFormAt = (nextFormAt + 1) % RECENT_FORMS;
+  return form;
+}
+
+/** parseCredential through the map; the scope is frozen, since every answer for this text shares it. */
+function rememberedScope(credential: string): CredentialScope | undefined {
+  const known = scopes.get(credential);
+  if (known !== undefined) return known;
+  const parsed = parseCredential(credential);
+  if (parsed === undefined) return undefined;
+  const scope = Object.freeze(parsed);
+  if (scopes.size >= REMEMBERED_ENTRIES) scopes.clear();
+  scopes.set(credential, scope);
+  return scope;
+}
+
+function rememberedHeaderList(text: string): SignedHeaderList {
+  const known = headerLists.get(text);
+  if (known !== undefined) return known;
+  const list: SignedHeaderList = Object.freeze({ text, names: Object.freeze(splitSignedHeaders(text)) });
+  if (headerLists.size >= REMEMBERED_ENTRIES) headerLists.clear();
+  headerLists.set(text, list);
+  return list;
+}
+
+function splitSignedHeaders(text: string): string[] {
+  return text.split(';').map((h) => h.trim().toLowerCase());
+}
+
+/** The general parse: any order and spacing of the components; the only source of errors. */
+function parseGeneral(value: string, hasDate: boolean): ParsedAuthorization {
   const trimmed = value.trim();
   const space = trimmed.indexOf(' ');
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -164,7 +316,7 @@ export function parseAuthorizationHeader(value: string, hasDate: boolean): Parse
   if (!scope) throw incomplete(`Authorization header requires 'Credential' parameter. Authorization=${trimmed}`);
   return {
     scope,
-    signedHeaders: (fields.get('SignedHeaders') as string).split(';').map((h) => h.trim().toLowerCase()),
+    signedHeaders: splitSignedHeaders(fields.get('SignedHeaders') as string),
     signedHeadersText: fields.get('SignedHeaders') as string,
     signature: fields.get('Signature') as string,
   };
@@ -180,7 +332,15 @@ export function readCredentialScope(request: Pick<SigV4Request, 'headers' | 'que
     const m = /Credential=([^,\s]+)/.exec(auth);
     return m ? parseCredential(m[1]) : undefined;
   }
-  const q = queryValue(request.query, 'X-Amz-Credential');
+  return queryCredentialScope(request.query);
+}
+
+/**
+ * The credential scope of a presigned query's `X-Amz-Credential`, if well-formed: what readCredentialScope
+ * reads when no Authorization header has a value.
+ */
+export function queryCredentialScope(query: SigV4Request['query']): CredentialScope | undefined {
+  const q = queryValue(query, 'X-Amz-Credential');
   return q === undefined ? undefined : parseCredential(q);
 }
 
