@@ -14,8 +14,8 @@
  * - peek alone, a token never seen: the unverified decode of the layout;
  * - parseSigV4Authorization (protocol/sigv4-header.ts, the router's parse when it has no guard), with
  *   one header repeated and with a new signature on every call as SDKs send;
- * - parseAuthorizationHeader (security/sigv4.ts, what the guard parses with `--auth off`), for
- *   comparison.
+ * - parseAuthorizationHeader (security/sigv4.ts, the guard's full parse), for comparison; with
+ *   `--auth off` the guard only reads the scope (`authorizationHeaderScope`, see bench/auth-off-gate.ts).
  * Figures are CPU time of the process (process.cpuUsage), the min and the median over the
  * rounds (on a shared machine the min is the steadier one; compare rows of the same run).
  */

@@ -8,8 +8,9 @@
  * ```
  *
  * Components are separated by commas (optionally followed by spaces) and may come in any order.
- * This module only checks the form; verifying the signature (and mapping the key to an account) is a
- * later issue's work and will reuse {@link parseSigV4Authorization}.
+ * This module only checks the form, for a router that has no guard (tests, embedders). The server
+ * always has one: security/sigv4.ts parses and verifies the header there (its own parser, whose
+ * errors differ; see the comment in that file).
  *
  * Cost: the router parses the header of every request it routes without a guard. The form the SDKs,
  * the AWS CLI and boto3 send (`AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=<64 hex>`)
