@@ -16,19 +16,10 @@
  * (the behaviour before model/buffer-pool.ts), for an A/B comparison.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
-import { createKinesisBinding } from '../packages/server/src/kinesis/binding.js';
-import { defaultKinesisSettings } from '../packages/server/src/kinesis/settings.js';
-import { silentLogger } from '../packages/server/src/logger.js';
-import { systemClock } from '../packages/server/src/model/context.js';
-import { AwsProtocolRouter } from '../packages/server/src/protocol/router.js';
-import type { ProtocolRequest, ResponseSink } from '../packages/server/src/protocol/router.js';
-import { parseFsyncPolicy } from '../packages/server/src/storage/fsync-policy.js';
-import { BENCH_AUTH } from './lib/kinesis-http.js';
 import { requestBuffers } from '../packages/server/src/model/buffer-pool.js';
-import { openStorage } from '../packages/server/src/storage/open-storage.js';
+import type { ProtocolRequest } from '../packages/server/src/protocol/router.js';
+import { Sink, kinesisRequest, openInProcessKinesis } from './lib/in-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -44,35 +35,6 @@ const SHARDS = Number(arg('shards', '4'));
 const STREAM = 'bench-put-path';
 const REUSE = arg('reuse', 'on') !== 'off';
 
-class Sink implements ResponseSink {
-  status = 0;
-  body: Uint8Array | string = '';
-  headersSent = false;
-  writeHead(statusCode: number): unknown {
-    this.status = statusCode;
-    this.headersSent = true;
-    return this;
-  }
-  write(chunk: Uint8Array | string): boolean {
-    this.body = chunk;
-    return true;
-  }
-  end(chunk?: Uint8Array | string): unknown {
-    if (chunk !== undefined) this.body = chunk;
-    return this;
-  }
-}
-
-function request(target: string, body: Buffer): ProtocolRequest {
-  return {
-    headers: { 'x-amz-target': `Kinesis_20131202.${target}`, 'content-type': 'application/x-amz-json-1.1', host: 'localhost', authorization: BENCH_AUTH },
-    body,
-    sourceIp: '127.0.0.1',
-    secure: false,
-    signal: new AbortController().signal,
-  };
-}
-
 /**
  * A request whose body sits in a buffer from the pool, as the listener assembles a large body
  * (http/listener.ts); the router gives it back when nothing reads it any more.
@@ -82,7 +44,7 @@ function pooledRequest(target: string, body: Buffer): ProtocolRequest {
   body.copy(pooled);
   let held: Buffer | undefined = pooled;
   return {
-    ...request(target, pooled.subarray(0, body.length)),
+    ...kinesisRequest(target, pooled.subarray(0, body.length)),
     releaseBody() {
       if (held !== undefined) requestBuffers.releaseArena(held);
       held = undefined;
@@ -104,25 +66,8 @@ interface Row {
 }
 
 async function runServer(fsync: string, bodies: Map<number, Buffer>, rows: Map<string, Row>): Promise<void> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'shardline-put-path-'));
-  const storage = await openStorage({ inMemory: false, dataDir: dir, fsync: parseFsyncPolicy(fsync), clock: systemClock, logger: silentLogger });
-  const kinesis = await createKinesisBinding({
-    storage,
-    clock: systemClock,
-    logger: silentLogger,
-    settings: { ...defaultKinesisSettings, limits: false, createStreamMs: 0 },
-  });
-  const router = new AwsProtocolRouter({ bindings: [kinesis.binding], logger: silentLogger, defaultRegion: 'us-east-1', defaultAccountId: '000000000000' });
+  const server = await openInProcessKinesis(fsync, STREAM, SHARDS);
   try {
-    const create = new Sink();
-    await router.handle(request('CreateStream', Buffer.from(JSON.stringify({ StreamName: STREAM, ShardCount: SHARDS }))), create);
-    if (create.status !== 200) throw new Error(`CreateStream answered ${create.status}: ${String(create.body)}`);
-    for (let i = 0; i < 100; i++) {
-      const d = new Sink();
-      await router.handle(request('DescribeStreamSummary', Buffer.from(JSON.stringify({ StreamName: STREAM }))), d);
-      if (String(d.body).includes('"ACTIVE"')) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
     for (const [size, body] of bodies) {
       const label = `shardline fsync ${fsync}, 500 × ${size} B`;
       const row = rows.get(label) ?? { label, usPerRecord: [] };
@@ -134,7 +79,7 @@ async function runServer(fsync: string, bodies: Map<number, Buffer>, rows: Map<s
         const worker = async (): Promise<void> => {
           while (performance.now() < stopAt) {
             const sink = new Sink();
-            await router.handle(pooledRequest('PutRecords', body), sink);
+            await server.router.handle(pooledRequest('PutRecords', body), sink);
             if (sink.status !== 200 || !String(sink.body).includes('"FailedRecordCount":0')) throw new Error(`PutRecords answered ${sink.status}: ${String(sink.body).slice(0, 200)}`);
             calls++;
           }
@@ -147,9 +92,7 @@ async function runServer(fsync: string, bodies: Map<number, Buffer>, rows: Map<s
       row.usPerRecord.push(await run(SECONDS));
     }
   } finally {
-    await kinesis.close();
-    await storage.close();
-    await rm(dir, { recursive: true, force: true });
+    await server.close();
   }
 }
 

@@ -14,22 +14,13 @@
  *    scanner switched off. CPU of this process per call and per record.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
-import { createKinesisBinding } from '../packages/server/src/kinesis/binding.js';
 import { scanPutRecordsCbor } from '../packages/server/src/kinesis/put-records-scan-cbor.js';
-import { defaultKinesisSettings } from '../packages/server/src/kinesis/settings.js';
-import { silentLogger } from '../packages/server/src/logger.js';
-import { systemClock } from '../packages/server/src/model/context.js';
 import { parseKinesisInput } from '../packages/server/src/model/kinesis.js';
 import type { ServiceBinding } from '../packages/server/src/model/operation.js';
 import { decodeCborBody, encodeCbor } from '../packages/server/src/protocol/cbor-codec.js';
-import { AwsProtocolRouter } from '../packages/server/src/protocol/router.js';
-import type { ProtocolRequest, ResponseSink } from '../packages/server/src/protocol/router.js';
-import { parseFsyncPolicy } from '../packages/server/src/storage/fsync-policy.js';
-import { openStorage } from '../packages/server/src/storage/open-storage.js';
-import { BENCH_AUTH } from './lib/kinesis-http.js';
+import type { AwsProtocolRouter } from '../packages/server/src/protocol/router.js';
+import { Sink, kinesisRequest, openInProcessKinesis, routerFor } from './lib/in-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -45,35 +36,6 @@ const SHARDS = Number(arg('shards', '4'));
 const STREAM = 'bench-put-cbor';
 const CBOR = 'application/x-amz-cbor-1.1';
 const JSON_TYPE = 'application/x-amz-json-1.1';
-
-class Sink implements ResponseSink {
-  status = 0;
-  body: Uint8Array | string = '';
-  headersSent = false;
-  writeHead(statusCode: number): unknown {
-    this.status = statusCode;
-    this.headersSent = true;
-    return this;
-  }
-  write(chunk: Uint8Array | string): boolean {
-    this.body = chunk;
-    return true;
-  }
-  end(chunk?: Uint8Array | string): unknown {
-    if (chunk !== undefined) this.body = chunk;
-    return this;
-  }
-}
-
-function request(target: string, body: Buffer, contentType: string): ProtocolRequest {
-  return {
-    headers: { 'x-amz-target': `Kinesis_20131202.${target}`, 'content-type': contentType, host: 'localhost', authorization: BENCH_AUTH },
-    body,
-    sourceIp: '127.0.0.1',
-    secure: false,
-    signal: new AbortController().signal,
-  };
-}
 
 interface Bodies {
   readonly json: Buffer;
@@ -126,27 +88,13 @@ function runInputOnly(all: Map<number, Bodies>, rows: Map<string, Row>): void {
 }
 
 async function runServer(all: Map<number, Bodies>, rows: Map<string, Row>): Promise<void> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'shardline-put-cbor-'));
-  const storage = await openStorage({ inMemory: false, dataDir: dir, fsync: parseFsyncPolicy(FSYNC), clock: systemClock, logger: silentLogger });
-  const kinesis = await createKinesisBinding({ storage, clock: systemClock, logger: silentLogger, settings: { ...defaultKinesisSettings, limits: false, createStreamMs: 0 } });
-  const scanned = kinesis.binding;
+  const server = await openInProcessKinesis(FSYNC, STREAM, SHARDS);
+  const scanned = server.binding;
   const scanInput = scanned.scanInput;
   // The same binding with the CBOR scanner off: what every CBOR request did before.
   const generic: ServiceBinding = { ...scanned, scanInput: (op, body, protocol) => (protocol === 'cbor' ? undefined : scanInput?.(op, body, protocol)) };
-  const routers = {
-    scanned: new AwsProtocolRouter({ bindings: [scanned], logger: silentLogger, defaultRegion: 'us-east-1', defaultAccountId: '000000000000' }),
-    generic: new AwsProtocolRouter({ bindings: [generic], logger: silentLogger, defaultRegion: 'us-east-1', defaultAccountId: '000000000000' }),
-  };
+  const routers = { scanned: server.router, generic: routerFor(generic) };
   try {
-    const create = new Sink();
-    await routers.scanned.handle(request('CreateStream', Buffer.from(JSON.stringify({ StreamName: STREAM, ShardCount: SHARDS })), JSON_TYPE), create);
-    if (create.status !== 200) throw new Error(`CreateStream answered ${create.status}: ${String(create.body)}`);
-    for (let i = 0; i < 100; i++) {
-      const d = new Sink();
-      await routers.scanned.handle(request('DescribeStreamSummary', Buffer.from(JSON.stringify({ StreamName: STREAM })), JSON_TYPE), d);
-      if (String(d.body).includes('"ACTIVE"')) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
     for (const [size, b] of all) {
       const cases: [string, AwsProtocolRouter, Buffer, string][] = [
         [`server path, CBOR generic (before), 500 × ${size} B`, routers.generic, b.cbor, CBOR],
@@ -161,7 +109,7 @@ async function runServer(all: Map<number, Bodies>, rows: Map<string, Row>): Prom
           const worker = async (): Promise<void> => {
             while (performance.now() < stopAt) {
               const sink = new Sink();
-              await router.handle(request('PutRecords', body, type), sink);
+              await router.handle(kinesisRequest('PutRecords', body, type), sink);
               if (sink.status !== 200) throw new Error(`PutRecords answered ${sink.status}`);
               const out = type === CBOR ? (decodeCborBodyOnce(sink.body) as { FailedRecordCount: number }) : undefined;
               if (out !== undefined && out.FailedRecordCount !== 0) throw new Error('records failed');
@@ -177,9 +125,7 @@ async function runServer(all: Map<number, Bodies>, rows: Map<string, Row>): Prom
       }
     }
   } finally {
-    await kinesis.close();
-    await storage.close();
-    await rm(dir, { recursive: true, force: true });
+    await server.close();
   }
 }
 

@@ -28,17 +28,23 @@
  * copy at all. Chunked strings are joined in a side buffer; only when a body has any does the source
  * become one new buffer (the body followed by the joined chunks).
  */
-import { ScannedPutRecords } from './put-records-scan.js';
+import {
+  MAX_DATA_BYTES,
+  MAX_ENTRIES,
+  MAX_PARTITION_KEY,
+  MAX_STREAM_ARN,
+  MAX_STREAM_NAME,
+  NAME_DATA,
+  NAME_EXPLICIT_HASH_KEY,
+  NAME_PARTITION_KEY,
+  NAME_RECORDS,
+  NAME_STREAM_ARN,
+  NAME_STREAM_NAME,
+  STREAM_ARN,
+  ScannedPutRecords,
+} from './put-records-scan.js';
 
-// The model's limits, as the JSON scanner checks them (kinesis/put-records-scan.ts).
-/** Most entries (the model's PutRecordsRequestEntryList length). */
-const MAX_ENTRIES = 500;
-/** Most bytes of one Data blob (the model's Data length). */
-const MAX_DATA_BYTES = 10 * 1024 * 1024;
-const MAX_PARTITION_KEY = 256;
-const MAX_STREAM_NAME = 128;
-const MAX_STREAM_ARN = 2048;
-const STREAM_ARN = /^arn:aws.*:kinesis:.*:\d{12}:stream\/\S+$/;
+// The model's limits are the JSON scanner's (kinesis/put-records-scan.ts).
 /** The ExplicitHashKey pattern allows at most 39 digits. */
 const MAX_HASH_KEY = 39;
 
@@ -49,12 +55,6 @@ const MAJOR_MAP = 5;
 const INDEFINITE = 31;
 const BREAK = 0xff;
 
-const NAME_RECORDS = Buffer.from('Records');
-const NAME_STREAM_NAME = Buffer.from('StreamName');
-const NAME_STREAM_ARN = Buffer.from('StreamARN');
-const NAME_DATA = Buffer.from('Data');
-const NAME_PARTITION_KEY = Buffer.from('PartitionKey');
-const NAME_EXPLICIT_HASH_KEY = Buffer.from('ExplicitHashKey');
 
 /** Set by {@link head}: the argument, or -1 for an indefinite length. */
 let arg = 0;

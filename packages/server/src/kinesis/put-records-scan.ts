@@ -16,14 +16,15 @@ import { PLAIN_INPUT, RELEASE_INPUT } from '../model/operation.js';
 import type { PackedRecordSource } from '../storage/contract.js';
 import { requestBuffers } from '../model/buffer-pool.js';
 
+// The model's limits and member names, shared with the CBOR scanner (put-records-scan-cbor.ts).
 /** Most entries (the model's PutRecordsRequestEntryList length). */
-const MAX_ENTRIES = 500;
+export const MAX_ENTRIES = 500;
 /** Most bytes of one Data blob (the model's Data length). */
-const MAX_DATA_BYTES = 10 * 1024 * 1024;
-const MAX_PARTITION_KEY = 256;
-const MAX_STREAM_NAME = 128;
-const MAX_STREAM_ARN = 2048;
-const STREAM_ARN = /^arn:aws.*:kinesis:.*:\d{12}:stream\/\S+$/;
+export const MAX_DATA_BYTES = 10 * 1024 * 1024;
+export const MAX_PARTITION_KEY = 256;
+export const MAX_STREAM_NAME = 128;
+export const MAX_STREAM_ARN = 2048;
+export const STREAM_ARN = /^arn:aws.*:kinesis:.*:\d{12}:stream\/\S+$/;
 /**
  * Base64 text beyond this many characters is decoded by Node (faster per byte, but ≈0.35 µs per call);
  * the start, and short text, in JavaScript straight from the body bytes (no string).
@@ -40,12 +41,12 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const EQUALS = 0x3d;
 
-const NAME_RECORDS = Buffer.from('Records');
-const NAME_STREAM_NAME = Buffer.from('StreamName');
-const NAME_STREAM_ARN = Buffer.from('StreamARN');
-const NAME_DATA = Buffer.from('Data');
-const NAME_PARTITION_KEY = Buffer.from('PartitionKey');
-const NAME_EXPLICIT_HASH_KEY = Buffer.from('ExplicitHashKey');
+export const NAME_RECORDS = Buffer.from('Records');
+export const NAME_STREAM_NAME = Buffer.from('StreamName');
+export const NAME_STREAM_ARN = Buffer.from('StreamARN');
+export const NAME_DATA = Buffer.from('Data');
+export const NAME_PARTITION_KEY = Buffer.from('PartitionKey');
+export const NAME_EXPLICIT_HASH_KEY = Buffer.from('ExplicitHashKey');
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** Value of one base64 character, -1 outside the standard alphabet. */
