@@ -19,7 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { requestBuffers } from '../packages/server/src/model/buffer-pool.js';
 import type { ProtocolRequest } from '../packages/server/src/protocol/router.js';
-import { Sink, kinesisRequest, openInProcessKinesis } from './lib/in-process.js';
+import { Sink, cpuPerCall, kinesisRequest, openInProcessKinesis } from './lib/in-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -107,16 +107,7 @@ function runCeiling(bodies: Map<number, Buffer>, rows: Map<string, Row>): void {
       for (const r of parsed.Records) n += Buffer.from(r.Data, 'base64').length;
       if (n < 0) throw new Error('unreachable');
     };
-    for (let i = 0; i < 200; i++) once();
-    const cpu0 = process.cpuUsage();
-    const stopAt = performance.now() + SECONDS * 1000;
-    let calls = 0;
-    while (performance.now() < stopAt) {
-      once();
-      calls++;
-    }
-    const cpu = process.cpuUsage(cpu0);
-    row.usPerRecord.push((cpu.user + cpu.system) / (calls * 500));
+    row.usPerRecord.push(cpuPerCall(once, SECONDS) / 500);
   }
 }
 

@@ -20,7 +20,7 @@ import { parseKinesisInput } from '../packages/server/src/model/kinesis.js';
 import type { ServiceBinding } from '../packages/server/src/model/operation.js';
 import { decodeCborBody, encodeCbor } from '../packages/server/src/protocol/cbor-codec.js';
 import type { AwsProtocolRouter } from '../packages/server/src/protocol/router.js';
-import { Sink, kinesisRequest, openInProcessKinesis, routerFor } from './lib/in-process.js';
+import { Sink, cpuPerCall as cpuPerCallOver, kinesisRequest, openInProcessKinesis, routerFor } from './lib/in-process.js';
 
 const argv = process.argv.slice(2);
 function arg(name: string, fallback: string): string {
@@ -65,18 +65,7 @@ function record(rows: Map<string, Row>, label: string, value: number): void {
 }
 
 /** µs of CPU per call of `once`, over SECONDS. */
-function cpuPerCall(once: () => void): number {
-  for (let i = 0; i < 200; i++) once();
-  const cpu0 = process.cpuUsage();
-  const stopAt = performance.now() + SECONDS * 1000;
-  let calls = 0;
-  while (performance.now() < stopAt) {
-    once();
-    calls++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / calls;
-}
+const cpuPerCall = (once: () => void): number => cpuPerCallOver(once, SECONDS);
 
 function runInputOnly(all: Map<number, Bodies>, rows: Map<string, Row>): void {
   for (const [size, b] of all) {
