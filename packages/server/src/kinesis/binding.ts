@@ -3,6 +3,7 @@
  * handler table (control plane + data plane), and the background duties (state transitions,
  * retention, on-demand scaling), with one close() for shutdown.
  */
+import { renderGetRecordsJson } from './get-records-render.js';
 import { scanPutRecordsJson } from './put-records-scan.js';
 import { scanPutRecordsCbor } from './put-records-scan-cbor.js';
 import { kinesisPlainOutputs, kinesisServiceSpec, parseKinesisInput } from '../model/kinesis.js';
@@ -45,6 +46,11 @@ function scanKinesisInput(operation: string, body: Buffer, protocol: 'json' | 'c
   return protocol === 'json' ? scanPutRecordsJson(body) : scanPutRecordsCbor(body);
 }
 
+/** The fast output path (model/operation.ts `renderJsonOutput`): GetRecords over JSON. */
+function renderKinesisJsonOutput(operation: string, output: unknown): Buffer | undefined {
+  return operation === 'GetRecords' ? renderGetRecordsJson(output) : undefined;
+}
+
 export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBindingOptions = {}): Promise<KinesisService> {
   const streams = new StreamStore(deps.storage.metadata, deps.storage.logs, deps.clock, deps.logger.child({ service: 'kinesis' }));
   const env: KinesisEnv = { ...deps, streams, usage: new ShardUsageMeter() };
@@ -54,7 +60,14 @@ export async function createKinesisBinding(deps: KinesisDeps, options: KinesisBi
   const served = options.instrument ? options.instrument(handlers, streams) : handlers;
   return {
     env,
-    binding: { spec: kinesisServiceSpec, parseInput: parseKinesisInput, handlers: served, plainOutputs: kinesisPlainOutputs, scanInput: scanKinesisInput },
+    binding: {
+      spec: kinesisServiceSpec,
+      parseInput: parseKinesisInput,
+      handlers: served,
+      plainOutputs: kinesisPlainOutputs,
+      scanInput: scanKinesisInput,
+      renderJsonOutput: renderKinesisJsonOutput,
+    },
     async drain() {
       for (const part of parts) await part.drain?.();
     },

@@ -58,6 +58,11 @@ export interface ServiceBinding {
    */
   readonly plainOutputs?: ReadonlySet<string> | undefined;
   /**
+   * Fast output path for hot operations over AWS JSON 1.1: the answer's bytes (or text), exactly what
+   * the generic JSON codec would write for `output`, or undefined to let the codec write it.
+   */
+  readonly renderJsonOutput?: ((operation: string, output: unknown) => string | Buffer | undefined) | undefined;
+  /**
    * Fast input path for hot operations: turn the raw request body straight into the operation's input,
    * skipping the generic decode and {@link parseInput}. It returns undefined whenever the generic path
    * must decide (anything unusual, any validation failure), so both paths give the same outcome for

@@ -36,7 +36,7 @@ function blobToBase64(bytes: Uint8Array): string {
  * plain JSON values. Converting first and serialising with the native JSON.stringify is about 3× faster
  * than writing the text in JavaScript (GetRecords: 10,000 records per response).
  */
-function toJsonValue(value: unknown): unknown {
+export function toJsonValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
     // bigint has no JSON form; outputs only use it for small counts
     return typeof value === 'bigint' ? Number(value) : value;

@@ -308,9 +308,8 @@ export class AwsProtocolRouter {
     const body =
       value instanceof RenderedJsonOutput
         ? value.json
-        : codec.protocol === 'json' && binding.plainOutputs?.has(operation.name)
-          ? JSON.stringify(value)
-          : codec.encode(value);
+        : ((codec.protocol === 'json' ? binding.renderJsonOutput?.(operation.name, value) : undefined) ??
+          (codec.protocol === 'json' && binding.plainOutputs?.has(operation.name) ? JSON.stringify(value) : codec.encode(value)));
     response.writeHead(200, {
       'content-type': codec.contentType,
       'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
