@@ -132,27 +132,48 @@ function member(value: unknown): void {
   else jsonValue(value);
 }
 
+/** `"name":` as JSON text bytes, per member name (a handful of names in practice; the cache is bounded). */
+const memberHeads = new Map<string, Buffer>();
+
+function memberHead(key: string): void {
+  let head = memberHeads.get(key);
+  if (head === undefined) {
+    head = Buffer.from(`${JSON.stringify(key)}:`, 'utf8');
+    if (memberHeads.size < 256) memberHeads.set(key, head);
+  }
+  const n = head.length;
+  reserve(n + 1);
+  const b = scratch;
+  for (let i = 0; i < n; i++) b[at + i] = head[i];
+  at += n;
+}
+
+/** One byte of punctuation. */
+function punct(c: number): void {
+  reserve(1);
+  scratch[at++] = c;
+}
+
 /** An object's defined members, in its own order (for…in, as toJsonValue walks it). */
 function object(value: Record<string, unknown>, records: boolean): void {
-  raw('{');
+  punct(0x7b);
   let first = true;
   for (const key in value) {
     const v = value[key];
     if (v === undefined) continue;
-    if (!first) raw(',');
+    if (!first) punct(0x2c);
     first = false;
-    jsonString(key);
-    raw(':');
+    memberHead(key);
     if (records && key === 'Records' && Array.isArray(v)) recordList(v);
     else member(v);
   }
-  raw('}');
+  punct(0x7d);
 }
 
 function recordList(list: readonly unknown[]): void {
-  raw('[');
+  punct(0x5b);
   for (let i = 0; i < list.length; i++) {
-    if (i > 0) raw(',');
+    if (i > 0) punct(0x2c);
     const r = list[i];
     if (r !== null && typeof r === 'object' && !Array.isArray(r) && !(r instanceof Uint8Array) && !(r instanceof Date) && !(r instanceof Map)) {
       object(r as Record<string, unknown>, false);
@@ -160,7 +181,7 @@ function recordList(list: readonly unknown[]): void {
       jsonValue(r === undefined ? null : r);
     }
   }
-  raw(']');
+  punct(0x5d);
 }
 
 /**
