@@ -457,3 +457,47 @@ void describe('AWS CBOR bodies with chunked strings through the server', () => {
     assert.match(error.message, /^The request body is not valid CBOR \(a chunk of major type 2 in an indefinite-length text string at byte \d+\)$/);
   });
 });
+
+void describe('encodeCbor: text written in line and objects walked without entries', () => {
+  void it('writes text heads in the shortest form at the 23/24-character boundary, ASCII or not', () => {
+    for (const s of ['', 'a', 'x'.repeat(23), 'x'.repeat(24), 'é', 'é'.repeat(11), 'é'.repeat(12), '𝄞', 'abc\u007f', 'abc\u0080']) {
+      const bytes = Buffer.from(s, 'utf8');
+      const head = bytes.length < 24 ? Buffer.from([0x60 | bytes.length]) : Buffer.from([0x78, bytes.length]);
+      assert.deepEqual(encodeCbor(s), Buffer.concat([head, bytes]), JSON.stringify(s));
+    }
+  });
+
+  void it('writes own defined members in Object.entries order, skipping undefined and inherited ones', () => {
+    const proto = { inherited: 1 };
+    const value = Object.create(proto) as Record<string, unknown>;
+    Object.assign(value, { b: 1, a: undefined, 2: 'two', 1: 'one', ü: 'ä', Nested: { x: undefined, y: [undefined, 'z'] } });
+    const expected = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+    const decoded = decodeCborFully(encodeCbor(value)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(decoded), Object.keys(expected));
+    assert.deepEqual(decoded, { ...expected, Nested: { y: [null, 'z'] } });
+  });
+
+  void it('round-trips and re-encodes to the same bytes for random documents (no timestamps: the decoder turns tag 1 into milliseconds)', () => {
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pieces = ['a', 'Z', '9', ' ', 'é', '€', '𝄞', '"', '\n'];
+    const text = (): string => Array.from({ length: Math.floor(random() * 40) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    const doc = (depth: number): unknown => {
+      const r = random();
+      if (depth > 3 || r < 0.3) return text();
+      if (r < 0.4) return Math.floor(random() * 1e6) - 5e5;
+      if (r < 0.5) return Buffer.from(text());
+      if (r < 0.75) return Array.from({ length: Math.floor(random() * 5) }, () => doc(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < Math.floor(random() * 6); i++) o[text() || 'k'] = random() < 0.1 ? undefined : doc(depth + 1);
+      return o;
+    };
+    for (let n = 0; n < 2000; n++) {
+      const bytes = encodeCbor(doc(0));
+      assert.deepEqual(encodeCbor(decodeCborFully(bytes)), bytes, `document ${n}`);
+    }
+  });
+});
