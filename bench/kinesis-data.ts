@@ -21,7 +21,7 @@
  * as it does for an application; the default lean client measures the servers themselves.
  * `--client cbor` is the lean client sending the same records as AWS CBOR, in the form the Java SDK v2
  * writes (indefinite-length maps, Data as byte strings); the ceiling then decodes CBOR (cbor-x) instead
- * of JSON and answers a canned CBOR response.
+ * of JSON and answers a canned CBOR response; the drain then asks GetRecords in CBOR too, as the KCL does.
  * Each ingest scenario is preceded by an unmeasured warm-up (`--warmup` seconds, per size) of both
  * servers, so the figures are steady state rather than JIT warm-up.
  * Server memory (RSS) is sampled before and after ingest to show it does not grow with retained data.
@@ -42,7 +42,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { decode as decodeCbor } from 'cbor-x';
-import { encodeCbor } from '../packages/server/src/protocol/cbor-codec.js';
+import { decodeCborBody, encodeCbor } from '../packages/server/src/protocol/cbor-codec.js';
 import { BENCH_AUTH, KINESIS_CBOR, postKinesis } from './lib/kinesis-http.js';
 
 const argv = process.argv.slice(2);
@@ -354,13 +354,21 @@ async function drain(port: number, stream: string, shards: readonly string[], ma
       let it = (await callJson<{ ShardIterator: string }>(port, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
         .ShardIterator;
       while (performance.now() < end) {
-        const out = await callJson<{ Records: { Data: string }[]; NextShardIterator: string; MillisBehindLatest: number }>(port, 'GetRecords', {
-          ShardIterator: it,
-          Limit: 10000,
-        });
+        // `--client cbor`: GetRecords in AWS CBOR, as the KCL asks for it (Data comes back as bytes).
+        const out =
+          arg('client', 'raw') === 'cbor'
+            ? (decodeCborBody((await postKinesis(agent, port, 'GetRecords', encodeCbor({ ShardIterator: it, Limit: 10000 }), KINESIS_CBOR)).body) as {
+                Records: { Data: Uint8Array }[];
+                NextShardIterator: string;
+                MillisBehindLatest: number;
+              })
+            : await callJson<{ Records: { Data: string }[]; NextShardIterator: string; MillisBehindLatest: number }>(port, 'GetRecords', {
+                ShardIterator: it,
+                Limit: 10000,
+              });
         calls++;
         records += out.Records.length;
-        for (const r of out.Records) bytes += (r.Data.length * 3) / 4;
+        for (const r of out.Records) bytes += typeof r.Data === 'string' ? (r.Data.length * 3) / 4 : r.Data.length;
         it = out.NextShardIterator;
         if (out.Records.length === 0 || out.MillisBehindLatest === 0) break;
       }
