@@ -10,18 +10,7 @@ import { renderGetRecordsJson } from '../../../src/kinesis/get-records-render.js
 import { encodeJson } from '../../../src/protocol/json-codec.js';
 import { startTestServer } from '../../support/server.js';
 import type { TestServer } from '../../support/server.js';
-
-/** Seeded PRNG (mulberry32): the same outputs every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from './support.js';
 
 const ODD_CHARS = ['"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', 'é', '€', '𝄞', '\ud800', '\udc00', '/', ' ', '\u2028'];
 
